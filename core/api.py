@@ -1,0 +1,47 @@
+"""The public surface of `core` for other apps. Other apps import only this module."""
+
+from . import audit, permissions
+from .models import (
+    Enrolment,
+    Gender,
+    Membership,
+    Organisation,
+    OrgKind,
+    Role,
+    SchoolClass,
+    SchoolLevel,
+    SchoolYear,
+    Semester,
+    Subject,
+    SubjectGrade,
+    TeachingAssignment,
+    User,
+    regular_score_count,
+)
+from .notifications import notify_user
+from .services import current_school_year
+from .vietnamese import fold, name_sort_key
+
+__all__ = [
+    "Enrolment",
+    "Gender",
+    "Membership",
+    "OrgKind",
+    "Organisation",
+    "Role",
+    "SchoolClass",
+    "SchoolLevel",
+    "SchoolYear",
+    "Semester",
+    "Subject",
+    "SubjectGrade",
+    "TeachingAssignment",
+    "User",
+    "audit",
+    "current_school_year",
+    "fold",
+    "name_sort_key",
+    "notify_user",
+    "permissions",
+    "regular_score_count",
+]

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QuestionBankConfig(AppConfig):
+    name = "question_bank"
+    verbose_name = _("Ngân hàng câu hỏi")
+    default_auto_field = "django.db.models.BigAutoField"
