@@ -37,7 +37,9 @@ api.add_router("/", core_router)
 
 @api.exception_handler(PermissionDenied)
 def permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, {"detail": _("Bạn không có quyền thực hiện thao tác này.")}, status=403)
+    return api.create_response(
+        request, {"detail": _("Bạn không có quyền thực hiện thao tác này.")}, status=403
+    )
 
 
 @api.exception_handler(Http404)

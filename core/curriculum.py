@@ -27,23 +27,42 @@ UPPER = range(10, 13)
 
 SUBJECTS: list[SubjectSpec] = [
     SubjectSpec("TV", "Tiếng Việt", False, _g(PRIMARY, [420, 350, 245, 245, 245])),
-    SubjectSpec("TOAN", "Toán", False, {**_g(PRIMARY, [105, 175, 175, 175, 175]), **_g(LOWER, 140), **_g(UPPER, 105)}),
+    SubjectSpec(
+        "TOAN",
+        "Toán",
+        False,
+        {**_g(PRIMARY, [105, 175, 175, 175, 175]), **_g(LOWER, 140), **_g(UPPER, 105)},
+    ),
     SubjectSpec("DD", "Đạo đức", False, _g(PRIMARY, 35)),
     SubjectSpec("TNXH", "Tự nhiên và Xã hội", False, _g(range(1, 4), 70)),
     SubjectSpec("KH", "Khoa học", False, _g(range(4, 6), 70)),
     SubjectSpec("LSDL", "Lịch sử và Địa lí", False, {**_g(range(4, 6), 70), **_g(LOWER, 105)}),
     SubjectSpec("TINCN", "Tin học và Công nghệ", False, _g(range(3, 6), 70)),
-    SubjectSpec("NN1", "Ngoại ngữ 1 (Tiếng Anh)", False, {**_g(range(3, 6), 140), **_g(LOWER, 105), **_g(UPPER, 105)}),
-    SubjectSpec("GDTC", "Giáo dục thể chất", True, {**_g(PRIMARY, 70), **_g(LOWER, 70), **_g(UPPER, 70)}),
+    SubjectSpec(
+        "NN1",
+        "Ngoại ngữ 1 (Tiếng Anh)",
+        False,
+        {**_g(range(3, 6), 140), **_g(LOWER, 105), **_g(UPPER, 105)},
+    ),
+    SubjectSpec(
+        "GDTC", "Giáo dục thể chất", True, {**_g(PRIMARY, 70), **_g(LOWER, 70), **_g(UPPER, 70)}
+    ),
     SubjectSpec("AN", "Âm nhạc", True, {**_g(PRIMARY, 35), **_g(LOWER, 35), **_g(UPPER, 70)}),
     SubjectSpec("MT", "Mĩ thuật", True, {**_g(PRIMARY, 35), **_g(LOWER, 35), **_g(UPPER, 70)}),
-    SubjectSpec("HDTN", "Hoạt động trải nghiệm, hướng nghiệp", True, {**_g(PRIMARY, 105), **_g(LOWER, 105), **_g(UPPER, 105)}),
+    SubjectSpec(
+        "HDTN",
+        "Hoạt động trải nghiệm, hướng nghiệp",
+        True,
+        {**_g(PRIMARY, 105), **_g(LOWER, 105), **_g(UPPER, 105)},
+    ),
     SubjectSpec("NV", "Ngữ văn", False, {**_g(LOWER, 140), **_g(UPPER, 105)}),
     SubjectSpec("GDCD", "Giáo dục công dân", False, _g(LOWER, 35)),
     SubjectSpec("KHTN", "Khoa học tự nhiên", False, _g(LOWER, 140)),
     SubjectSpec("CN", "Công nghệ", False, {**_g(LOWER, [35, 35, 52, 52]), **_g(UPPER, 70)}),
     SubjectSpec("TIN", "Tin học", False, {**_g(LOWER, 35), **_g(UPPER, 70)}),
-    SubjectSpec("GDDP", "Nội dung giáo dục của địa phương", True, {**_g(LOWER, 35), **_g(UPPER, 35)}),
+    SubjectSpec(
+        "GDDP", "Nội dung giáo dục của địa phương", True, {**_g(LOWER, 35), **_g(UPPER, 35)}
+    ),
     SubjectSpec("LS", "Lịch sử", False, _g(UPPER, 52)),
     SubjectSpec("DL", "Địa lí", False, _g(UPPER, 70)),
     SubjectSpec("GDKTPL", "Giáo dục kinh tế và pháp luật", False, _g(UPPER, 70)),

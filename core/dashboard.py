@@ -30,7 +30,11 @@ def for_user(user: Any) -> dict[str, Any]:
     if Role.STUDENT in roles:
         context["my_classes"] = list(
             Enrolment.objects.filter(student=user)
-            .select_related("school_class__school", "school_class__homeroom_teacher", "school_class__school_year")
+            .select_related(
+                "school_class__school",
+                "school_class__homeroom_teacher",
+                "school_class__school_year",
+            )
             .order_by("-school_class__school_year__start")
         )
     admin_roles = {Role.SCHOOL_ADMIN, Role.DEPARTMENT_ADMIN, Role.EXAM_COORDINATOR} & set(roles)
@@ -48,6 +52,8 @@ def for_user(user: Any) -> dict[str, Any]:
         for org in context["admin_schools"]:
             org.student_count = student_counts.get(org.pk, 0)
         context["managed_orgs"] = list(
-            Organisation.objects.filter(permissions.path_q(user, admin_roles, "path")).exclude(kind="school")
+            Organisation.objects.filter(permissions.path_q(user, admin_roles, "path")).exclude(
+                kind="school"
+            )
         )
     return context

@@ -11,6 +11,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
 from . import permissions, services
+from .http import AuthedRequest
 from .models import Organisation, PersonalAccessToken, RosterImport, SchoolClass
 
 router = Router(tags=["core"])
@@ -107,7 +108,7 @@ def _class_out(c: SchoolClass) -> dict[str, object]:
 
 
 @router.get("/me", response=MeOut, summary="The signed-in person")
-def me(request: HttpRequest) -> dict[str, object]:
+def me(request: AuthedRequest) -> dict[str, object]:
     user = request.user
     return {
         "id": user.pk,
@@ -118,46 +119,50 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 @router.get("/me/personal-data", summary="Everything the platform holds about me (Law 91/2025)")
-def my_personal_data(request: HttpRequest) -> dict[str, object]:
-    return services.export_personal_data(request.user, request.user)  # type: ignore[arg-type]
+def my_personal_data(request: AuthedRequest) -> dict[str, object]:
+    return services.export_personal_data(request.user, request.user)
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="Organisations I can see")
-def list_organisations(request: HttpRequest) -> list[Organisation]:
+def list_organisations(request: AuthedRequest) -> list[Organisation]:
     return list(permissions.visible_organisations(request.user))
 
 
 @router.get("/classes", response=list[ClassOut], summary="Classes I can see")
-def list_classes(request: HttpRequest) -> list[dict[str, object]]:
+def list_classes(request: AuthedRequest) -> list[dict[str, object]]:
     qs = permissions.visible_classes(request.user).select_related("school_year", "homeroom_teacher")
     return [_class_out(c) for c in qs]
 
 
 @router.get("/classes/{class_id}", response=ClassDetailOut, summary="A class with its students")
-def get_class(request: HttpRequest, class_id: int) -> dict[str, object]:
+def get_class(request: AuthedRequest, class_id: int) -> dict[str, object]:
     c = get_object_or_404(
         SchoolClass.objects.select_related("school", "school_year", "homeroom_teacher"), pk=class_id
     )
     if not request.user.has_perm("core.view_schoolclass", c):
         # The same answer as for a missing class, so ids of other schools leak nothing.
         raise Http404
-    students = [e.student for e in c.enrolments.select_related("student").order_by("student__name_key")]
+    students = [
+        e.student for e in c.enrolments.select_related("student").order_by("student__name_key")
+    ]
     return {**_class_out(c), "students": students}
 
 
 @router.get("/tokens", response=list[TokenOut], summary="My personal access tokens")
-def list_tokens(request: HttpRequest) -> list[PersonalAccessToken]:
+def list_tokens(request: AuthedRequest) -> list[PersonalAccessToken]:
     return list(PersonalAccessToken.objects.filter(user=request.user).order_by("-created"))
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create a personal access token")
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
-    token, secret = services.create_access_token(request.user, name=payload.name, expires=payload.expires)
+def create_token(request: AuthedRequest, payload: TokenIn) -> tuple[int, dict[str, object]]:
+    token, secret = services.create_access_token(
+        request.user, name=payload.name, expires=payload.expires
+    )
     return 201, {**TokenOut.from_orm(token).dict(), "secret": secret}
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke a token")
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def revoke_token(request: AuthedRequest, token_id: int) -> tuple[int, None]:
     token = get_object_or_404(PersonalAccessToken, pk=token_id, user=request.user)
     services.revoke_access_token(request.user, token)
     return 204, None
@@ -169,7 +174,12 @@ def _preview_out(upload: RosterImport) -> dict[str, object]:
         "id": upload.pk,
         "filename": upload.filename,
         "status": upload.status,
-        **{k: v for k, v in summary.items() if k in {"file_error", "rows", "create", "update", "unchanged", "new_classes", "problems"}},
+        **{
+            k: v
+            for k, v in summary.items()
+            if k
+            in {"file_error", "rows", "create", "update", "unchanged", "new_classes", "problems"}
+        },
     }
 
 
@@ -184,7 +194,7 @@ def upload_roster(
     school = get_object_or_404(Organisation, pk=school_id)
     if not permissions.can_manage_school(request.user, school):
         raise PermissionDenied
-    upload, plan, error = services.preview_roster_import(
+    upload, _plan, error = services.preview_roster_import(
         request.user, school=school, filename=file.name or "roster", content=file.read()
     )
     return (422 if error else 201), _preview_out(upload)
@@ -195,7 +205,9 @@ def upload_roster(
     response={200: RosterPreviewOut, 409: RosterPreviewOut},
     summary="Import a previewed roster: every row or none",
 )
-def commit_roster(request: HttpRequest, school_id: int, import_id: int) -> tuple[int, dict[str, object]]:
+def commit_roster(
+    request: HttpRequest, school_id: int, import_id: int
+) -> tuple[int, dict[str, object]]:
     upload = get_object_or_404(RosterImport, pk=import_id, school_id=school_id)
     try:
         services.commit_roster_import(request.user, upload)

@@ -7,7 +7,7 @@ import secrets
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -54,7 +54,6 @@ class User(AbstractUser):
     last_name = None  # type: ignore[assignment]
 
     REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
-    objects: ClassVar[UserManager[User]] = UserManager()
 
     class Meta:
         verbose_name = _("người dùng")
@@ -112,9 +111,7 @@ class Organisation(models.Model):
     code = models.CharField(_("mã"), max_length=32, unique=True)
     name = models.CharField(_("tên"), max_length=255)
     kind = models.CharField(_("loại"), max_length=16, choices=OrgKind.choices)
-    level = models.CharField(
-        _("cấp học"), max_length=16, choices=SchoolLevel.choices, blank=True
-    )
+    level = models.CharField(_("cấp học"), max_length=16, choices=SchoolLevel.choices, blank=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

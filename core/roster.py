@@ -18,7 +18,13 @@ from .models import NATIONAL_ID_RE, Enrolment, Gender, Organisation, SchoolClass
 from .vietnamese import fold
 
 COLUMNS = {
-    "national_id": ("ma dinh danh", "ma dinh danh ca nhan", "ma hoc sinh", "identifier", "so dinh danh"),
+    "national_id": (
+        "ma dinh danh",
+        "ma dinh danh ca nhan",
+        "ma hoc sinh",
+        "identifier",
+        "so dinh danh",
+    ),
     "full_name": ("ho va ten", "ho ten", "ho ten hoc sinh", "full name", "name"),
     "date_of_birth": ("ngay sinh", "date of birth", "dob", "birth date"),
     "gender": ("gioi tinh", "gender", "sex"),
@@ -210,7 +216,9 @@ def read_roster(
             continue
         row_problems: list[Problem] = []
 
-        def bad(key: str, message: str, number: int = number, sink: list[Problem] = row_problems) -> None:
+        def bad(
+            key: str, message: str, number: int = number, sink: list[Problem] = row_problems
+        ) -> None:
             sink.append(Problem(number, COLUMN_LABELS[key], message))
 
         raw_id = _cell(cells, cols["national_id"])
@@ -222,7 +230,10 @@ def read_roster(
         if not national_id:
             bad("national_id", _("Thiếu mã định danh."))
         elif not re.match(NATIONAL_ID_RE, national_id):
-            bad("national_id", _("Mã định danh “%(value)s” phải gồm đúng 12 chữ số.") % {"value": national_id})
+            bad(
+                "national_id",
+                _("Mã định danh “%(value)s” phải gồm đúng 12 chữ số.") % {"value": national_id},
+            )
         elif national_id in seen:
             bad(
                 "national_id",
@@ -248,18 +259,29 @@ def read_roster(
                 _("Ngày sinh “%(value)s” không đúng dạng ngày/tháng/năm.") % {"value": raw_dob},
             )
         elif not (3 <= (today.year - dob.year) <= 30):
-            bad("date_of_birth", _("Ngày sinh %(value)s không hợp lý cho học sinh.") % {"value": dob.strftime("%d/%m/%Y")})
+            bad(
+                "date_of_birth",
+                _("Ngày sinh %(value)s không hợp lý cho học sinh.")
+                % {"value": dob.strftime("%d/%m/%Y")},
+            )
 
         raw_gender = fold(str(_cell(cells, cols["gender"]) or ""))
         gender = GENDERS.get(raw_gender, "")
         if not gender:
-            bad("gender", _("Giới tính “%(value)s” phải là Nam hoặc Nữ.") % {"value": _cell(cells, cols["gender"]) or ""})
+            bad(
+                "gender",
+                _("Giới tính “%(value)s” phải là Nam hoặc Nữ.")
+                % {"value": _cell(cells, cols["gender"]) or ""},
+            )
 
         class_name = str(_cell(cells, cols["class_name"]) or "").replace(" ", "").upper()
         if not class_name:
             bad("class_name", _("Thiếu tên lớp."))
         elif not CLASS_RE.match(class_name):
-            bad("class_name", _("Tên lớp “%(value)s” không hợp lệ (ví dụ: 10A1).") % {"value": class_name})
+            bad(
+                "class_name",
+                _("Tên lớp “%(value)s” không hợp lệ (ví dụ: 10A1).") % {"value": class_name},
+            )
 
         problems.extend(row_problems)
         if not row_problems:
@@ -270,7 +292,12 @@ def read_roster(
 
 
 def plan_roster(
-    school: Organisation, school_year: SchoolYear, filename: str, content: bytes, *, max_rows: int = 20_000
+    school: Organisation,
+    school_year: SchoolYear,
+    filename: str,
+    content: bytes,
+    *,
+    max_rows: int = 20_000,
 ) -> RosterPlan:
     """What importing this file into `school` would do. Reads the database, writes nothing."""
     rows, problems = read_roster(filename, content, max_rows=max_rows)
@@ -292,7 +319,9 @@ def plan_roster(
     existing_classes = {
         c.name: c for c in SchoolClass.objects.filter(school=school, school_year=school_year)
     }
-    users = {u.national_id: u for u in User.objects.filter(national_id__in=[r.national_id for r in rows])}
+    users = {
+        u.national_id: u for u in User.objects.filter(national_id__in=[r.national_id for r in rows])
+    }
     enrolments: dict[int, list[tuple[str, int]]] = {}
     for user_id, cls_name, school_id in Enrolment.objects.filter(
         student__in=users.values(), school_class__school_year=school_year
@@ -317,8 +346,11 @@ def plan_roster(
                 Problem(
                     r.row,
                     COLUMN_LABELS["national_id"],
-                    _("Học sinh %(id)s đang học lớp %(cls)s ở trường khác trong năm học này; "
-                      "cần làm thủ tục chuyển trường trước.") % {"id": r.national_id, "cls": elsewhere[0]},
+                    _(
+                        "Học sinh %(id)s đang học lớp %(cls)s ở trường khác trong năm học này; "
+                        "cần làm thủ tục chuyển trường trước."
+                    )
+                    % {"id": r.national_id, "cls": elsewhere[0]},
                 )
             )
             continue
@@ -326,6 +358,9 @@ def plan_roster(
         if here != [r.class_name]:
             changes["class_name"] = (", ".join(here) or None, r.class_name)
         planned.append(PlannedRow(r, "update" if changes else "unchanged", changes))
-    new_classes = sorted({r.class_name for r in rows} - set(existing_classes), key=lambda n: (class_grade.get(n, 0), n))
+    new_classes = sorted(
+        {r.class_name for r in rows} - set(existing_classes),
+        key=lambda n: (class_grade.get(n, 0), n),
+    )
     problems.sort(key=lambda p: (p.row, p.column))
     return RosterPlan(school, school_year, planned, problems, new_classes)

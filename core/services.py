@@ -193,9 +193,7 @@ def create_class(
 
 
 def enrol_student(actor: Any, *, student: User, school_class: SchoolClass) -> Enrolment:
-    enrolment, created = Enrolment.objects.get_or_create(
-        student=student, school_class=school_class
-    )
+    enrolment, created = Enrolment.objects.get_or_create(student=student, school_class=school_class)
     if created:
         audit.record("class.enrol", enrolment, actor=actor, after=audit.snapshot(enrolment))
     return enrolment
@@ -204,9 +202,7 @@ def enrol_student(actor: Any, *, student: User, school_class: SchoolClass) -> En
 def assign_teaching(
     actor: Any, *, teacher: User, school_class: SchoolClass, subject: Subject
 ) -> TeachingAssignment:
-    existing = TeachingAssignment.objects.filter(
-        school_class=school_class, subject=subject
-    ).first()
+    existing = TeachingAssignment.objects.filter(school_class=school_class, subject=subject).first()
     before = audit.snapshot(existing) if existing else None
     assignment, _created = TeachingAssignment.objects.update_or_create(
         school_class=school_class, subject=subject, defaults={"teacher": teacher}
@@ -396,7 +392,7 @@ def authenticate_token(secret: str) -> User | None:
     return token.user
 
 
-# --- Personal data (Law 91/2025) -------------------------------------------------------------------
+# --- Personal data (Law 91/2025) ---------------------------------------------------------------
 
 
 def export_personal_data(actor: Any, person: User) -> dict[str, Any]:
@@ -431,7 +427,9 @@ def export_personal_data(actor: Any, person: User) -> dict[str, Any]:
                 "school_year": e.school_class.school_year.name,
                 "joined": e.joined.isoformat(),
             }
-            for e in person.enrolments.select_related("school_class__school", "school_class__school_year")
+            for e in person.enrolments.select_related(
+                "school_class__school", "school_class__school_year"
+            )
         ],
         "homeroom_classes": [str(c) for c in person.homeroom_classes.all()],
         "teaching": [

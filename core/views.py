@@ -15,23 +15,25 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import dashboard, health, permissions, services
 from .forms import RosterUploadForm
+from .http import AuthedRequest
 from .models import Organisation, RosterImport, SchoolClass
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     return render(request, "core/home.html", dashboard.for_user(request.user))
 
 
 @login_required
-def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+def class_detail(request: AuthedRequest, class_id: int) -> HttpResponse:
     school_class = get_object_or_404(
         SchoolClass.objects.select_related("school", "school_year", "homeroom_teacher"), pk=class_id
     )
     if not request.user.has_perm("core.view_schoolclass", school_class):
         raise Http404
     students = [
-        e.student for e in school_class.enrolments.select_related("student").order_by("student__name_key")
+        e.student
+        for e in school_class.enrolments.select_related("student").order_by("student__name_key")
     ]
     teaching = school_class.teaching_assignments.select_related("teacher", "subject").order_by(
         "subject__name"
@@ -50,14 +52,14 @@ def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
+def roster_upload(request: AuthedRequest, school_id: int) -> HttpResponse:
     school = get_object_or_404(Organisation, pk=school_id)
     if not request.user.has_perm("core.manage_roster", school):
         raise PermissionDenied
     form = RosterUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
-        upload, plan, error = services.preview_roster_import(
+        upload, _plan, error = services.preview_roster_import(
             request.user, school=school, filename=file.name, content=file.read()
         )
         if error:
@@ -69,8 +71,10 @@ def roster_upload(request: HttpRequest, school_id: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def roster_preview(request: HttpRequest, school_id: int, import_id: int) -> HttpResponse:
-    upload = get_object_or_404(RosterImport.objects.select_related("school"), pk=import_id, school_id=school_id)
+def roster_preview(request: AuthedRequest, school_id: int, import_id: int) -> HttpResponse:
+    upload = get_object_or_404(
+        RosterImport.objects.select_related("school"), pk=import_id, school_id=school_id
+    )
     if not request.user.has_perm("core.manage_roster", upload.school):
         raise PermissionDenied
     summary = upload.summary
@@ -87,17 +91,24 @@ def roster_preview(request: HttpRequest, school_id: int, import_id: int) -> Http
                 % summary,
             )
             return redirect("roster_preview", school_id=school_id, import_id=upload.pk)
-    return render(request, "core/roster_preview.html", {"upload": upload, "summary": summary, "school": upload.school})
+    return render(
+        request,
+        "core/roster_preview.html",
+        {"upload": upload, "summary": summary, "school": upload.school},
+    )
 
 
 @login_required
 @require_GET
-def personal_data(request: HttpRequest) -> HttpResponse:
+def personal_data(request: AuthedRequest) -> HttpResponse:
     data = services.export_personal_data(request.user, request.user)
     response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{request.user.get_username()}.json"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="du-lieu-ca-nhan-{request.user.get_username()}.json"'
+    )
     return response
 
 
@@ -110,7 +121,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_POST
-def notify_test(request: HttpRequest) -> HttpResponse:
+def notify_test(request: AuthedRequest) -> HttpResponse:
     """Sends the signed-in person a live notification: lets them check their connection."""
     from .notifications import notify_user
 

@@ -5,5 +5,5 @@ from .base import SECRET_KEY
 
 DEBUG = True
 # Development only; production refuses to start without its own key.
-SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-not-for-production"  # noqa: S105
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-not-for-production"
 ALLOWED_HOSTS = ["*"]

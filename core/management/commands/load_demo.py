@@ -24,6 +24,8 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
         if options["quiet_logins"]:
             return
-        self.stdout.write(self.style.SUCCESS("\nDemo logins (password: %s):" % demo.DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password: {demo.DEMO_PASSWORD}):"))
         for login in logins or demo.known_logins():
-            self.stdout.write(f"  {login.role:<22} {login.username:<16} {login.full_name} ({login.note})")
+            self.stdout.write(
+                f"  {login.role:<22} {login.username:<16} {login.full_name} ({login.note})"
+            )

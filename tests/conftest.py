@@ -1,0 +1,70 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from core.models import Organisation, Role, SchoolClass, User
+from tests import factories
+
+
+@dataclass
+class SchoolWorld:
+    school: Organisation
+    school_class: SchoolClass
+    teacher: User
+    student: User
+    admin: User
+
+
+@dataclass
+class World:
+    """Two schools under one department, each with a class, a teacher, a student and an admin."""
+
+    department: Organisation
+    a: SchoolWorld
+    b: SchoolWorld
+    department_admin: User
+
+
+def _school_world(name: str, class_name: str) -> SchoolWorld:
+    school = factories.SchoolFactory(name=name)
+    school_class = factories.SchoolClassFactory(school=school, name=class_name)
+    teacher = factories.UserFactory()
+    factories.MembershipFactory(user=teacher, organisation=school, role=Role.TEACHER)
+    factories.TeachingAssignmentFactory(school_class=school_class, teacher=teacher)
+    school_class.homeroom_teacher = teacher
+    school_class.save()
+    student = factories.StudentFactory()
+    factories.MembershipFactory(user=student, organisation=school, role=Role.STUDENT)
+    factories.EnrolmentFactory(school_class=school_class, student=student)
+    admin = factories.UserFactory()
+    factories.MembershipFactory(user=admin, organisation=school, role=Role.SCHOOL_ADMIN)
+    return SchoolWorld(school, school_class, teacher, student, admin)
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    department = factories.DepartmentFactory()
+    a = _school_world("Trường THPT Lê Lợi", "10A1")
+    b = _school_world("Trường THPT Trần Phú", "10B1")
+    dept_admin = factories.UserFactory()
+    factories.MembershipFactory(
+        user=dept_admin, organisation=department, role=Role.DEPARTMENT_ADMIN
+    )
+    return World(department, a, b, dept_admin)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def login():
+    """`login(user)` gives a test client signed in as `user`."""
+    return client_for
