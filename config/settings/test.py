@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL
+from .base import CACHES, CHANNEL_LAYERS, REDIS_URL
 
 DEBUG = False
 SECRET_KEY = "test-only-key"  # noqa: S105
@@ -18,6 +18,7 @@ if REDIS_URL:
     # Each xdist worker gets its own prefix so parallel runs do not see each other's keys.
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     CACHES["default"]["KEY_PREFIX"] = f"test-{worker}"
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{worker}"  # type: ignore[index]
     CELERY_TASK_ALWAYS_EAGER = True
 AXES_ENABLED = True
 STORAGES = {
