@@ -11,8 +11,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 
+from assessment.endpoints import router as assessment_router
 from core.endpoints import router as core_router
 from core.services import authenticate_token
+from lms.endpoints import router as lms_router
+from question_bank.endpoints import router as question_bank_router
 
 
 class TokenAuth(HttpBearer):
@@ -33,6 +36,9 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", core_router)
+api.add_router("/lms/", lms_router)
+api.add_router("/assessment/", assessment_router)
+api.add_router("/question-bank/", question_bank_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -1,1 +1,68 @@
-"""The public surface of `content` for other apps. Other apps import only this module."""
+"""The public surface of `content` for other apps. Other apps import only this module.
+
+- Models: the page types (all subclasses of ContentPage), Package/PackageFile and ClassUse.
+- iter_item_files(item): every file of an item as ItemFile(path, size, sha256, open) in a
+  stable order, starting with `item.json` (the item's own content, canonical JSON). Used to
+  sign published items.
+- published_items(): the published materials (ContentPage queryset, specific pages).
+- search(q, subject=, grade=, type=, school=, licence=): published items and facet counts.
+- use_in_class(page, school_class, user=): "use in my class"; items_for_class(school_class)
+  lists what teachers added to a class (for the LMS).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from core.api import SchoolClass
+
+from .files import ItemFile, iter_item_files, page_record
+from .models import (
+    ClassUse,
+    ContentPage,
+    DocumentPage,
+    ELecturePage,
+    LessonPlanPage,
+    LibraryPage,
+    Licence,
+    Package,
+    PackageAttempt,
+    PackageFile,
+    PackagePage,
+)
+from .search import SearchResult, search
+from .services import use_in_class
+
+
+def published_items() -> QuerySet[ContentPage]:
+    return ContentPage.objects.live().specific()
+
+
+def items_for_class(school_class: SchoolClass) -> list[ContentPage]:
+    """Published materials teachers put in `school_class`, newest first."""
+    page_ids = ClassUse.objects.filter(school_class=school_class).order_by("-added_at")
+    pages = {p.pk: p for p in published_items().filter(pk__in=page_ids.values("page"))}
+    return [pages[pid] for pid in page_ids.values_list("page_id", flat=True) if pid in pages]
+
+
+__all__ = [
+    "ClassUse",
+    "ContentPage",
+    "DocumentPage",
+    "ELecturePage",
+    "ItemFile",
+    "LessonPlanPage",
+    "LibraryPage",
+    "Licence",
+    "Package",
+    "PackageAttempt",
+    "PackageFile",
+    "PackagePage",
+    "SearchResult",
+    "items_for_class",
+    "iter_item_files",
+    "page_record",
+    "published_items",
+    "search",
+    "use_in_class",
+]

@@ -19,7 +19,15 @@ from .models import (
     regular_score_count,
 )
 from .notifications import notify_user
-from .services import current_school_year
+from .services import (
+    create_class,
+    create_organisation,
+    create_user,
+    current_school_year,
+    enrol_student,
+    grant_role,
+    revoke_role,
+)
 from .vietnamese import fold, name_sort_key
 
 __all__ = [
@@ -38,10 +46,16 @@ __all__ = [
     "TeachingAssignment",
     "User",
     "audit",
+    "create_class",
+    "create_organisation",
+    "create_user",
     "current_school_year",
+    "enrol_student",
     "fold",
+    "grant_role",
     "name_sort_key",
     "notify_user",
     "permissions",
     "regular_score_count",
+    "revoke_role",
 ]

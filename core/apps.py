@@ -6,3 +6,11 @@ class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("Tài khoản và đơn vị")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from .append_only import register_sqlite_function
+
+        # Database plumbing, not business logic: the audit trigger needs this on SQLite.
+        connection_created.connect(register_sqlite_function, dispatch_uid="core.append_only")

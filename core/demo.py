@@ -11,7 +11,7 @@ from django.db import transaction
 
 from . import services
 from .curriculum import SUBJECTS
-from .models import Organisation, OrgKind, Role, SchoolLevel, Subject, User
+from .models import Organisation, OrgKind, Role, SchoolLevel, Subject, SubjectGrade, User
 
 DEMO_PASSWORD = "hoclieu2025"  # noqa: S105 - printed for the demo, never used in production
 
@@ -211,6 +211,10 @@ def load(seed: int = 2025) -> list[DemoLogin]:
             periods=spec.periods,
         )
 
+    subject_grades: dict[int, set[int]] = {}
+    for subject_id, grade in SubjectGrade.objects.values_list("subject_id", "grade"):
+        subject_grades.setdefault(subject_id, set()).add(grade)
+
     dept = services.create_organisation(
         system,
         code="SGDDT",
@@ -265,9 +269,7 @@ def load(seed: int = 2025) -> list[DemoLogin]:
             services.grant_role(system, user=t, organisation=school, role=Role.TEACHER)
         grades = list(school.grades)
         school_subjects = [
-            s
-            for s in subjects.values()
-            if any(g in grades for g in s.grades.values_list("grade", flat=True))
+            s for s in subjects.values() if subject_grades.get(s.pk, set()) & set(grades)
         ]
         # Each teacher takes a few subjects; homeroom teachers are the first ones.
         subject_teacher = {
@@ -286,7 +288,7 @@ def load(seed: int = 2025) -> list[DemoLogin]:
                 )
                 homeroom_index += 1
                 for s in school_subjects:
-                    if s.grades.filter(grade=grade).exists():
+                    if grade in subject_grades.get(s.pk, set()):
                         services.assign_teaching(
                             system, teacher=subject_teacher[s.code], school_class=cls, subject=s
                         )

@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from . import permissions, services
 from .http import AuthedRequest
 from .models import Organisation, PersonalAccessToken, RosterImport, SchoolClass
+from .roster import RosterFileError
 
 router = Router(tags=["core"])
 
@@ -202,7 +203,7 @@ def upload_roster(
 
 @router.post(
     "/schools/{school_id}/roster-imports/{import_id}/commit",
-    response={200: RosterPreviewOut, 409: RosterPreviewOut},
+    response={200: RosterPreviewOut, 409: RosterPreviewOut, 422: RosterPreviewOut},
     summary="Import a previewed roster: every row or none",
 )
 def commit_roster(
@@ -213,5 +214,10 @@ def commit_roster(
         services.commit_roster_import(request.user, upload)
     except services.RosterCommitError as exc:
         return 409, {**_preview_out(upload), **exc.plan.summary()}
+    except (services.RosterAlreadyCommitted, RosterFileError) as exc:
+        return (409 if isinstance(exc, services.RosterAlreadyCommitted) else 422), {
+            **_preview_out(upload),
+            "file_error": str(exc),
+        }
     upload.refresh_from_db()
     return 200, _preview_out(upload)

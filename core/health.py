@@ -75,4 +75,5 @@ def report() -> dict[str, Any]:
         "broker": _timed(_broker),
         "channel_layer": _timed(_channel_layer),
     }
-    return {"ok": all(c["ok"] for c in checks.values()), "checks": checks}
+    failing = [name for name, check in checks.items() if not check["ok"]]
+    return {"ok": not failing, "failing": failing, "checks": checks}

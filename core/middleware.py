@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
 
 from . import context
 
@@ -36,3 +37,15 @@ class RequestContextMiddleware:
             context.reset(token)
         response["X-Request-ID"] = request_id[:36]
         return response
+
+
+class LocaleMiddleware(DjangoLocaleMiddleware):
+    """Vietnamese unless the person picked another language with the switch (a cookie).
+
+    The browser's Accept-Language is ignored: many teachers run English-language systems yet
+    expect the platform in Vietnamese.
+    """
+
+    def process_request(self, request: HttpRequest) -> None:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)

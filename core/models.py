@@ -206,7 +206,10 @@ class Semester(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{_('Học kỳ')} {self.number} {self.school_year}"
+        return _("Học kỳ %(number)s %(year)s") % {
+            "number": self.number,
+            "year": self.school_year,
+        }
 
 
 class Subject(models.Model):
@@ -397,9 +400,10 @@ class AuditEvent(models.Model):
     """One change made through a service function. Append-only: never updated or deleted."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # DO_NOTHING, not SET_NULL: the table refuses updates, and actor_label keeps who it was.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         null=True,
         blank=True,
         related_name="+",

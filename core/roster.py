@@ -9,10 +9,12 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import NATIONAL_ID_RE, Enrolment, Gender, Organisation, SchoolClass, SchoolYear, User
 from .vietnamese import fold
@@ -47,6 +49,10 @@ GENDERS = {
 }
 CLASS_RE = re.compile(r"^(?P<grade>1[0-2]|[1-9])[A-ZĐa-zđ][A-Za-z0-9Đđ.\-]{0,9}$")
 NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
+
+
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+NOT_A_TABLE = gettext_lazy("Tệp %(file)s không phải CSV hay Excel .xlsx hợp lệ.")
 
 
 class RosterFileError(Exception):
@@ -109,22 +115,31 @@ class RosterPlan:
 
 def _read_table(filename: str, content: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
     """Rows as (1-based row number in the file, cells)."""
+    lower = filename.lower()
     if content[:4] == b"PK\x03\x04":
-        return _read_xlsx(content, max_rows)
-    if filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
-        raise RosterFileError(_("Tệp không phải Excel .xlsx hợp lệ."))
-    return _read_csv(content, max_rows)
+        return _read_xlsx(filename, content, max_rows)
+    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or lower.endswith(".xls"):
+        raise RosterFileError(
+            _("Tệp %(file)s là Excel 97-2003 (.xls); hãy lưu lại dạng .xlsx hoặc CSV.")
+            % {"file": filename}
+        )
+    if "." in lower and not lower.endswith(TEXT_SUFFIXES):
+        raise RosterFileError(NOT_A_TABLE % {"file": filename})
+    return _read_csv(filename, content, max_rows)
 
 
-def _read_xlsx(content: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
+def _read_xlsx(filename: str, content: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:
-        raise RosterFileError(_("Không đọc được tệp Excel: %(error)s") % {"error": exc}) from exc
+        raise RosterFileError(NOT_A_TABLE % {"file": filename}) from exc
     try:
         ws = wb.worksheets[0]
+        # Read-only mode trusts the sheet's stored size, which some exporters write wrong
+        # (e.g. "A1:A1"); it would silently cut columns and rows. Read what is really there.
+        ws.reset_dimensions()
         rows = []
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
             if number > max_rows + 20:
@@ -135,34 +150,53 @@ def _read_xlsx(content: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
         wb.close()
 
 
-def _read_csv(content: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
-    for encoding in ("utf-8-sig", "cp1258", "cp1252"):
+def _read_csv(filename: str, content: bytes, max_rows: int) -> list[tuple[int, list[Any]]]:
+    # Excel's "Unicode text" export is UTF-16 with a BOM; older tools write Windows-1258.
+    encodings = ("utf-16",) if content[:2] in (b"\xff\xfe", b"\xfe\xff") else ()
+    for encoding in (*encodings, "utf-8-sig", "cp1258", "cp1252"):
         try:
             text = content.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
-    else:  # pragma: no cover - cp1252 decodes nearly anything
-        raise RosterFileError(_("Không nhận ra bảng mã của tệp CSV (hãy lưu dạng UTF-8)."))
+    else:
+        raise RosterFileError(
+            _("Không nhận ra bảng mã của tệp %(file)s (hãy lưu dạng CSV UTF-8).")
+            % {"file": filename}
+        )
     if "\x00" in text:
-        raise RosterFileError(_("Tệp không phải CSV hay Excel."))
-    sample = text[:4096]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+        raise RosterFileError(NOT_A_TABLE % {"file": filename})
+    # Windows-1258 and macOS write tones as combining marks; compare names in one form.
+    text = unicodedata.normalize("NFC", text)
     rows = []
-    for number, values in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+    delimiter = _delimiter(text[:8192])
+    for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
         if number > max_rows + 20:
             raise RosterFileError(_("Tệp có quá %(n)s dòng.") % {"n": max_rows})
         rows.append((number, values))
     return rows
 
 
+def _delimiter(sample: str) -> str:
+    """The delimiter that splits some early line into the most known column names.
+
+    csv.Sniffer guesses from line shapes and is thrown off by the one-cell title lines that
+    sector exports put above the header; the header itself is the reliable clue.
+    """
+    known = {name for names in COLUMNS.values() for name in names}
+    best, best_score = ",", 0
+    for delimiter in (",", ";", "\t", "|"):
+        lines = list(csv.reader(io.StringIO(sample), delimiter=delimiter))[:15]
+        score = max((sum(_header_name(c) in known for c in line) for line in lines), default=0)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
 def _find_header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[str, int]]:
     """Sector exports often start with title lines; the header is the first row naming columns."""
     for index, (_number, cells) in enumerate(rows[:15]):
-        folded = [fold(str(c or "")).strip().rstrip(":").replace("  ", " ") for c in cells]
+        folded = [_header_name(c) for c in cells]
         mapping: dict[str, int] = {}
         for key, names in COLUMNS.items():
             for col, name in enumerate(folded):
@@ -180,6 +214,12 @@ def _find_header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[str, int]
         _("Không tìm thấy dòng tiêu đề với các cột: %(columns)s.")
         % {"columns": ", ".join(COLUMN_LABELS.values())}
     )
+
+
+def _header_name(cell: Any) -> str:
+    # "Ngày sinh (dd/mm/yyyy)", "Mã định\ndanh:" and "HỌ VÀ TÊN" all name their column.
+    text = re.sub(r"\(.*?\)", " ", fold(str(cell or "")))
+    return " ".join(text.split()).rstrip(":").strip()
 
 
 def _cell(cells: list[Any], index: int) -> Any:
@@ -222,9 +262,14 @@ def read_roster(
             sink.append(Problem(number, COLUMN_LABELS[key], message))
 
         raw_id = _cell(cells, cols["national_id"])
-        if isinstance(raw_id, int) or (isinstance(raw_id, float) and raw_id.is_integer()):
-            # Excel drops the leading zeros of numeric cells (province codes start 0xx).
-            national_id = str(int(raw_id)).zfill(12)
+        numeric = (isinstance(raw_id, int) and not isinstance(raw_id, bool)) or (
+            isinstance(raw_id, float) and raw_id.is_integer()
+        )
+        if numeric:
+            # A numeric Excel cell has lost the leading zeros of the province code (001-096):
+            # one or two of them, never more, so only 10- and 11-digit numbers are recovered.
+            digits = str(int(raw_id))
+            national_id = digits.zfill(12) if len(digits) in (10, 11) else digits
         else:
             national_id = str(raw_id or "").replace(" ", "")
         if not national_id:
@@ -243,7 +288,9 @@ def read_roster(
         else:
             seen[national_id] = number
 
-        full_name = " ".join(str(_cell(cells, cols["full_name"]) or "").split())
+        full_name = " ".join(
+            unicodedata.normalize("NFC", str(_cell(cells, cols["full_name"]) or "")).split()
+        )
         if not full_name:
             bad("full_name", _("Thiếu họ và tên."))
         elif len(full_name) > 150 or not NAME_RE.match(full_name):

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -34,6 +35,10 @@ class RosterCommitError(Exception):
     def __init__(self, plan: RosterPlan) -> None:
         super().__init__(_("Tệp còn %(n)s lỗi, chưa nhập gì.") % {"n": len(plan.problems)})
         self.plan = plan
+
+
+class RosterAlreadyCommitted(Exception):
+    """Committing an old upload again could undo a newer import, so it is refused."""
 
 
 # --- Organisations and the school calendar --------------------------------------------------
@@ -157,6 +162,7 @@ def revoke_role(actor: Any, membership: Membership) -> None:
 def change_password(actor: Any, user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.save(update_fields=["password"])
+    password_validation.password_changed(new_password, user)
     audit.record("user.password_change", user, actor=actor)
 
 
@@ -279,6 +285,10 @@ def commit_roster_import(actor: Any, upload: RosterImport) -> dict[str, Any]:
     if upload.status == RosterImport.Status.FAILED:
         raise RosterFileError(upload.summary.get("file_error", ""))
     with transaction.atomic():
+        # Lock the upload so two clicks on "Nhập" cannot both apply it.
+        upload = RosterImport.objects.select_for_update().select_related("school").get(pk=upload.pk)
+        if upload.status == RosterImport.Status.COMMITTED:
+            raise RosterAlreadyCommitted(_("Danh sách này đã được nhập."))
         # Plan again inside the transaction: the database may have moved since the preview.
         plan = plan_roster(
             upload.school,
@@ -339,12 +349,14 @@ def commit_roster_import(actor: Any, upload: RosterImport) -> dict[str, Any]:
         RosterImport.objects.filter(pk=upload.pk).update(
             status=RosterImport.Status.COMMITTED, summary=summary
         )
-        audit.record(
-            "roster.import",
-            upload,
-            actor=actor,
-            after={k: v for k, v in summary.items() if k != "problems"},
-        )
+        if summary["create"] or summary["update"] or summary["new_classes"]:
+            # A file that changes nothing leaves no trace in the log, so re-importing is a no-op.
+            audit.record(
+                "roster.import",
+                upload,
+                actor=actor,
+                after={k: v for k, v in summary.items() if k != "problems"},
+            )
     return summary
 
 
@@ -395,6 +407,10 @@ def authenticate_token(secret: str) -> User | None:
 # --- Personal data (Law 91/2025) ---------------------------------------------------------------
 
 
+def _is_own(event: AuditEvent, person: User) -> bool:
+    return event.object_type == User._meta.label_lower and event.object_id == str(person.pk)
+
+
 def export_personal_data(actor: Any, person: User) -> dict[str, Any]:
     """Everything the platform holds about `person`, as JSON-ready data."""
     if actor.pk != person.pk and not actor.is_superuser:
@@ -440,9 +456,24 @@ def export_personal_data(actor: Any, person: User) -> dict[str, Any]:
             {"name": t.name, "created": t.created.isoformat(), "revoked": bool(t.revoked)}
             for t in person.access_tokens.all()
         ],
+        # What the person did, and what was done to their account. The objects they acted on
+        # are named only when they are the person's own: a teacher's export must not carry
+        # the names of the students they imported.
         "activity": [
-            {"at": e.at.isoformat(), "action": e.action, "object": e.object_repr, "ip": e.ip}
-            for e in AuditEvent.objects.filter(actor=person).order_by("-at")[:1000]
+            {
+                "at": e.at.isoformat(),
+                "action": e.action,
+                "object_type": e.object_type,
+                "object": e.object_repr if _is_own(e, person) else None,
+                "ip": e.ip,
+            }
+            for e in AuditEvent.objects.filter(actor_id=person.pk).order_by("at", "id")
+        ],
+        "changes_to_my_account": [
+            {"at": e.at.isoformat(), "action": e.action, "before": e.before, "after": e.after}
+            for e in AuditEvent.objects.filter(
+                object_type=User._meta.label_lower, object_id=str(person.pk)
+            ).order_by("at", "id")
         ],
     }
     audit.record("personal_data.export", person, actor=actor)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -17,6 +20,24 @@ from . import dashboard, health, permissions, services
 from .forms import RosterUploadForm
 from .http import AuthedRequest
 from .models import Organisation, RosterImport, SchoolClass
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page, but the change goes through the service so it is audited."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        services.change_password(self.request.user, form.user, form.cleaned_data["new_password1"])
+        update_session_auth_hash(self.request, form.user)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Setting a password from a reset e-mail is audited like any other change."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        services.change_password(form.user, form.user, form.cleaned_data["new_password1"])
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @login_required
@@ -84,6 +105,9 @@ def roster_preview(request: AuthedRequest, school_id: int, import_id: int) -> Ht
         except services.RosterCommitError as exc:
             summary = exc.plan.summary()
             messages.error(request, str(exc))
+        except services.RosterAlreadyCommitted as exc:
+            messages.info(request, str(exc))
+            return redirect("roster_preview", school_id=school_id, import_id=upload.pk)
         else:
             messages.success(
                 request,

@@ -1,8 +1,9 @@
 // Bundles the platform's scripts and styles into dist/, which Django serves as static files.
+import { cpSync } from "node:fs";
 import { build } from "esbuild";
 
 await build({
-  entryPoints: { app: "src/main.ts" },
+  entryPoints: { app: "src/main.ts", player: "src/player/main.ts", players: "src/players/index.ts" },
   bundle: true,
   minify: true,
   sourcemap: true,
@@ -12,9 +13,14 @@ await build({
   logLevel: "info",
 });
 await build({
-  entryPoints: { app: "src/app.css" },
+  entryPoints: { app: "src/app.css", players: "src/players/players.css" },
   bundle: true,
   minify: true,
   outdir: "dist",
   logLevel: "info",
+});
+// h5p-standalone loads its frame script and styles by URL at run time.
+cpSync("node_modules/h5p-standalone/dist", "dist/players/h5p", {
+  recursive: true,
+  filter: (src) => !src.endsWith("main.bundle.js"),
 });

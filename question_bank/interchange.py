@@ -88,6 +88,8 @@ class ItemContent:
     diacritics_sensitive: bool = True
     # essay
     rubric_html: str = ""
+    # short_numeric: accepted distance from the key (Moodle/GIFT "3.14:0.01"); None = exact
+    tolerance: Decimal | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -110,8 +112,9 @@ class ItemContent:
             )
             for g in data.get("gaps", [])
         ]
-        if data.get("points") is not None:
-            data["points"] = Decimal(data["points"])
+        for name in ("points", "tolerance"):
+            if data.get(name) is not None:
+                data[name] = Decimal(data[name])
         return cls(**data)
 
 

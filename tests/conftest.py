@@ -10,6 +10,9 @@ from django.test import Client
 from core.models import Organisation, Role, SchoolClass, User
 from tests import factories
 
+# Browser-test fixtures (Playwright + a real server process), for every app's tests.
+pytest_plugins = ["tests.e2e.fixtures"]
+
 
 @dataclass
 class SchoolWorld:
@@ -31,28 +34,28 @@ class World:
 
 
 def _school_world(name: str, class_name: str) -> SchoolWorld:
-    school = factories.SchoolFactory(name=name)
-    school_class = factories.SchoolClassFactory(school=school, name=class_name)
-    teacher = factories.UserFactory()
-    factories.MembershipFactory(user=teacher, organisation=school, role=Role.TEACHER)
-    factories.TeachingAssignmentFactory(school_class=school_class, teacher=teacher)
+    school = factories.SchoolFactory.create(name=name)
+    school_class = factories.SchoolClassFactory.create(school=school, name=class_name)
+    teacher = factories.UserFactory.create()
+    factories.MembershipFactory.create(user=teacher, organisation=school, role=Role.TEACHER)
+    factories.TeachingAssignmentFactory.create(school_class=school_class, teacher=teacher)
     school_class.homeroom_teacher = teacher
     school_class.save()
-    student = factories.StudentFactory()
-    factories.MembershipFactory(user=student, organisation=school, role=Role.STUDENT)
-    factories.EnrolmentFactory(school_class=school_class, student=student)
-    admin = factories.UserFactory()
-    factories.MembershipFactory(user=admin, organisation=school, role=Role.SCHOOL_ADMIN)
+    student = factories.StudentFactory.create()
+    factories.MembershipFactory.create(user=student, organisation=school, role=Role.STUDENT)
+    factories.EnrolmentFactory.create(school_class=school_class, student=student)
+    admin = factories.UserFactory.create()
+    factories.MembershipFactory.create(user=admin, organisation=school, role=Role.SCHOOL_ADMIN)
     return SchoolWorld(school, school_class, teacher, student, admin)
 
 
 @pytest.fixture
 def world(db: None) -> World:
-    department = factories.DepartmentFactory()
+    department = factories.DepartmentFactory.create()
     a = _school_world("Trường THPT Lê Lợi", "10A1")
     b = _school_world("Trường THPT Trần Phú", "10B1")
-    dept_admin = factories.UserFactory()
-    factories.MembershipFactory(
+    dept_admin = factories.UserFactory.create()
+    factories.MembershipFactory.create(
         user=dept_admin, organisation=department, role=Role.DEPARTMENT_ADMIN
     )
     return World(department, a, b, dept_admin)

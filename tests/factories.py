@@ -27,7 +27,7 @@ PASSWORD = "mat-khau-thu-nghiem"
 _PASSWORD_HASH = make_password(PASSWORD, hasher="md5")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("username",)
@@ -43,11 +43,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class StudentFactory(UserFactory):
     national_id = factory.Sequence(lambda n: f"079{300000000 + n:09d}")
-    username = factory.LazyAttribute(lambda o: o.national_id)
+    username = factory.LazyAttribute(lambda o: o.national_id)  # type: ignore[assignment]
     date_of_birth = dt.date(2010, 3, 2)
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("code",)
@@ -57,7 +57,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     kind = OrgKind.DEPARTMENT
 
 
-class SchoolFactory(factory.django.DjangoModelFactory):
+class SchoolFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -68,7 +68,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     parent = factory.SubFactory(DepartmentFactory)
 
 
-class SchoolYearFactory(factory.django.DjangoModelFactory):
+class SchoolYearFactory(factory.django.DjangoModelFactory[SchoolYear]):
     class Meta:
         model = SchoolYear
         django_get_or_create = ("name",)
@@ -79,7 +79,7 @@ class SchoolYearFactory(factory.django.DjangoModelFactory):
     is_current = True
 
 
-class SubjectFactory(factory.django.DjangoModelFactory):
+class SubjectFactory(factory.django.DjangoModelFactory[Subject]):
     class Meta:
         model = Subject
         django_get_or_create = ("code",)
@@ -89,14 +89,16 @@ class SubjectFactory(factory.django.DjangoModelFactory):
     name = "Toán"
 
     @factory.post_generation
-    def periods(self, create: bool, extracted: dict[int, int] | None, **kwargs: Any) -> None:
+    def periods(
+        self: Subject, create: bool, extracted: dict[int, int] | None, **kwargs: Any
+    ) -> None:
         for grade, periods in (extracted or {10: 105, 11: 105, 12: 105}).items():
             SubjectGrade.objects.get_or_create(
                 subject=self, grade=grade, defaults={"periods_per_year": periods}
             )
 
 
-class SchoolClassFactory(factory.django.DjangoModelFactory):
+class SchoolClassFactory(factory.django.DjangoModelFactory[SchoolClass]):
     class Meta:
         model = SchoolClass
 
@@ -106,7 +108,7 @@ class SchoolClassFactory(factory.django.DjangoModelFactory):
     grade = 10
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -115,7 +117,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.TEACHER
 
 
-class EnrolmentFactory(factory.django.DjangoModelFactory):
+class EnrolmentFactory(factory.django.DjangoModelFactory[Enrolment]):
     class Meta:
         model = Enrolment
 
@@ -123,7 +125,7 @@ class EnrolmentFactory(factory.django.DjangoModelFactory):
     student = factory.SubFactory(StudentFactory)
 
 
-class TeachingAssignmentFactory(factory.django.DjangoModelFactory):
+class TeachingAssignmentFactory(factory.django.DjangoModelFactory[TeachingAssignment]):
     class Meta:
         model = TeachingAssignment
 

@@ -63,13 +63,14 @@ INSTALLED_APPS = [
     "question_bank",
     "assessment",
     "sector",
+    "provenance",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -222,6 +223,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Wagtail ----------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Học liệu số"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Content review: the subject-head task authorises publishing (content/workflow.py).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "content.workflow.publish_approved"
+# E-learning packages run on their own origin (docs/content-packages.md), e.g.
+# CONTENT_PLAY_ORIGIN=https://play.hoclieu.example CONTENT_PLATFORM_ORIGINS=https://hoclieu.example
+CONTENT_PLAY_ORIGIN = os.environ.get("CONTENT_PLAY_ORIGIN", "")
+CONTENT_PLATFORM_ORIGINS = [
+    o for o in os.environ.get("CONTENT_PLATFORM_ORIGINS", "").split(",") if o.strip()
+]
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -230,6 +239,16 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hoclieu@localhost")
 # --- Domain settings --------------------------------------------------------------------------
 ROSTER_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 ROSTER_IMPORT_MAX_ROWS = 20_000
+
+# Sector integration platform (OneRoster 1.2 REST); `./dev demo` points it at the simulator.
+SECTOR_API_URL = os.environ.get("SECTOR_API_URL", "http://127.0.0.1:8765")
+SECTOR_CLIENT_ID = os.environ.get("SECTOR_CLIENT_ID", "hoclieu")
+SECTOR_CLIENT_SECRET = os.environ.get("SECTOR_CLIENT_SECRET", "hoclieu-dev-secret")
+SECTOR_TIMEOUT = float(os.environ.get("SECTOR_TIMEOUT", "10"))
+SECTOR_MAX_ATTEMPTS = int(os.environ.get("SECTOR_MAX_ATTEMPTS", "10"))
+CELERY_BEAT_SCHEDULE["sector-roster"] = {"task": "sector.tasks.sync_roster", "schedule": 86400.0}
+CELERY_BEAT_SCHEDULE["sector-deliver"] = {"task": "sector.tasks.deliver_due", "schedule": 30.0}
+CELERY_BEAT_SCHEDULE["sector-reconcile"] = {"task": "sector.tasks.reconcile", "schedule": 86400.0}
 
 LOGGING = {
     "version": 1,

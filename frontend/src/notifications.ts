@@ -1,4 +1,5 @@
 // Live notifications over the platform's authenticated websocket, reconnecting with backoff.
+// Status wording comes from the page (data-text-* attributes), translated by Django.
 
 interface Notification {
   type: string;
@@ -7,15 +8,13 @@ interface Notification {
   url?: string;
 }
 
-function statusText(key: "connected" | "reconnecting"): string {
-  const vi = document.documentElement.lang !== "en";
-  if (key === "connected") return vi ? "Thông báo trực tiếp: đã kết nối" : "Live notifications: connected";
-  return vi ? "Thông báo trực tiếp: đang kết nối lại…" : "Live notifications: reconnecting…";
-}
+type Status = "connected" | "reconnecting";
 
-function setStatus(key: "connected" | "reconnecting"): void {
+function setStatus(key: Status): void {
   document.querySelectorAll<HTMLElement>("[data-live-status]").forEach((el) => {
-    el.textContent = statusText(key);
+    const text = el.dataset[key === "connected" ? "textConnected" : "textReconnecting"];
+    const label = el.querySelector<HTMLElement>("[data-live-label]") ?? el;
+    if (text) label.textContent = text;
     el.dataset.state = key;
   });
 }

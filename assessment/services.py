@@ -1,0 +1,630 @@
+"""Every write of the assessment engine: tests, blueprints, generation and versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.api import audit
+from question_bank.api import (
+    ItemContent,
+    ItemType,
+    ItemVersion,
+    Topic,
+    approved_items,
+    record_item_statistics,
+)
+
+from .models import (
+    Answer,
+    Assignment,
+    Attempt,
+    BlueprintCell,
+    Test,
+    TestItem,
+    TestPart,
+    TestVersion,
+)
+from .scoring import (
+    ManualGradingRequired,
+    PartialCredit,
+    ScoringPolicy,
+    default_points,
+    needs_manual_grading,
+    score_fraction,
+    to_decimal,
+)
+from .shuffle import PartPlan, Slot, build_layout, version_codes, version_rng
+
+LEVEL_LABELS = {
+    "biet": _("Biết"),
+    "hieu": _("Hiểu"),
+    "van_dung": _("Vận dụng"),
+    "van_dung_cao": _("Vận dụng cao"),
+}
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    part: str
+    topic: str
+    level: str
+    item_type: str
+    needed: int
+    available: int
+
+    @property
+    def missing(self) -> int:
+        return self.needed - self.available
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "part": self.part,
+            "topic": self.topic,
+            "level": self.level,
+            "item_type": self.item_type,
+            "needed": self.needed,
+            "available": self.available,
+            "missing": self.missing,
+        }
+
+    def message(self) -> str:
+        return _(
+            "%(part)s, chủ đề “%(topic)s”, mức %(level)s, dạng %(type)s: cần %(needed)s câu, "
+            "ngân hàng có %(available)s câu đã duyệt, thiếu %(missing)s câu."
+        ) % {
+            "part": self.part,
+            "topic": self.topic or _("(mọi chủ đề)"),
+            "level": LEVEL_LABELS.get(self.level, self.level or _("(mọi mức)")),
+            "type": self.item_type,
+            "needed": self.needed,
+            "available": self.available,
+            "missing": self.missing,
+        }
+
+
+class BlueprintShortfall(ValidationError):
+    """The bank lacks approved items for one or more cells; every short cell is listed."""
+
+    def __init__(self, shortfalls: list[Shortfall]) -> None:
+        super().__init__([s.message() for s in shortfalls])
+        self.shortfalls = shortfalls
+
+
+# --- Building a test ------------------------------------------------------------------------
+
+
+def create_test(
+    actor: Any,
+    *,
+    title: str,
+    subject: Any = None,
+    school: Any = None,
+    exam_name: str = "",
+    grade: int | None = None,
+    duration_minutes: int = 45,
+    rounding: str = "0.25",
+    parts: list[str] | None = None,
+) -> Test:
+    """A test with its parts (by default PHẦN I, II, III of the 2025 format)."""
+    with transaction.atomic():
+        test = Test(
+            title=title,
+            subject=subject,
+            school=school,
+            exam_name=exam_name,
+            grade=grade,
+            duration_minutes=duration_minutes,
+            rounding=rounding,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        test.full_clean()
+        test.save()
+        for order, name in enumerate(parts or ["PHẦN I", "PHẦN II", "PHẦN III"], start=1):
+            TestPart.objects.create(test=test, order=order, title=name)
+        audit.record("assessment.test.create", test, actor=actor, after=audit.snapshot(test))
+    return test
+
+
+def _subject_code(test: Test) -> str:
+    return test.subject.code if test.subject_id and test.subject else ""
+
+
+def add_item(
+    actor: Any,
+    part: TestPart,
+    item_version: ItemVersion,
+    *,
+    points: Decimal | None = None,
+    fixed_position: bool = False,
+    group: str = "",
+) -> TestItem:
+    """A fixed item (chosen by the teacher) at the end of the part."""
+    content = ItemContent.from_json(item_version.content)
+    if points is None:
+        points = content.points or default_points(content.type, _subject_code(part.test))
+    last = part.items.order_by("-order").values_list("order", flat=True).first() or 0
+    stimulus = item_version.item.stimulus_id if hasattr(item_version, "item") else None
+    item = TestItem.objects.create(
+        part=part,
+        item_version=item_version,
+        order=last + 1,
+        points=points,
+        fixed_position=fixed_position,
+        group=group or (f"s{stimulus}" if stimulus else ""),
+    )
+    audit.record("assessment.test.add_item", item, actor=actor, after=audit.snapshot(item))
+    return item
+
+
+def add_cell(
+    actor: Any,
+    part: TestPart,
+    *,
+    item_type: str,
+    count: int,
+    topic: Topic | None = None,
+    level: str = "",
+    points_each: Decimal | None = None,
+) -> BlueprintCell:
+    item_type = ItemType(item_type).value
+    if points_each is None:
+        points_each = default_points(item_type, _subject_code(part.test))
+    cell = BlueprintCell(
+        part=part,
+        topic=topic,
+        level=level,
+        item_type=item_type,
+        count=count,
+        points_each=points_each,
+    )
+    cell.full_clean()
+    cell.save()
+    audit.record("assessment.blueprint.add_cell", cell, actor=actor, after=audit.snapshot(cell))
+    return cell
+
+
+def _candidates(test: Test, cell: BlueprintCell, exclude: set[int]) -> list[tuple[int, int, int]]:
+    """(item id, current version id, stimulus id or 0) of approved items fitting the cell."""
+    qs = approved_items(
+        subject=test.subject_id,
+        grade=test.grade,
+        topic=cell.topic_id,
+        level=cell.level or None,
+        type=cell.item_type,
+    ).order_by("pk")
+    return [
+        (pk, version, stimulus or 0)
+        for pk, version, stimulus in qs.values_list("pk", "current_version_id", "stimulus_id")
+        if pk not in exclude
+    ]
+
+
+def generate_from_blueprint(actor: Any, test: Test, *, seed: str | int = 0) -> list[TestItem]:
+    """Draw every blueprint cell from the bank's approved items, replacing earlier draws.
+
+    All cells are checked before anything is written: when the bank is short, the error lists
+    every short cell with how many items are missing, and the test is left untouched.
+    """
+    parts = list(test.parts.prefetch_related("cells__topic"))
+    cells = [cell for part in parts for cell in part.cells.all()]
+    rng = random.Random(f"{seed}:blueprint")
+    with transaction.atomic():
+        fixed_items = set(
+            TestItem.objects.filter(part__test=test, cell__isnull=True).values_list(
+                "item_version__item_id", flat=True
+            )
+        )
+        taken = set(fixed_items)
+        shortfalls: list[Shortfall] = []
+        drawn: list[tuple[BlueprintCell, list[tuple[int, int, int]]]] = []
+        for cell in cells:
+            pool = _candidates(test, cell, taken)
+            if len(pool) < cell.count:
+                shortfalls.append(
+                    Shortfall(
+                        part=cell.part.title,
+                        topic=cell.topic.title if cell.topic else "",
+                        level=cell.level,
+                        item_type=cell.item_type,
+                        needed=cell.count,
+                        available=len(pool),
+                    )
+                )
+                continue
+            chosen = rng.sample(pool, cell.count)
+            taken.update(c[0] for c in chosen)
+            drawn.append((cell, chosen))
+        if shortfalls:
+            raise BlueprintShortfall(shortfalls)
+        TestItem.objects.filter(part__test=test, cell__isnull=False).delete()
+        created: list[TestItem] = []
+        next_order = {
+            part.pk: (part.items.order_by("-order").values_list("order", flat=True).first() or 0)
+            for part in parts
+        }
+        for cell, chosen in drawn:
+            for _item, version, stimulus in chosen:
+                next_order[cell.part_id] += 1
+                created.append(
+                    TestItem(
+                        part_id=cell.part_id,
+                        item_version_id=version,
+                        order=next_order[cell.part_id],
+                        points=cell.points_each,
+                        group=f"s{stimulus}" if stimulus else "",
+                        cell=cell,
+                    )
+                )
+        TestItem.objects.bulk_create(created)
+        audit.record(
+            "assessment.test.generate",
+            test,
+            actor=actor,
+            after={"seed": str(seed), "item_versions": [t.item_version_id for t in created]},
+        )
+    return created
+
+
+# --- Versions (mã đề) -----------------------------------------------------------------------
+
+
+def part_plans(test: Test) -> list[PartPlan]:
+    items = list(
+        TestItem.objects.filter(part__test=test)
+        .select_related("part", "item_version")
+        .order_by("part__order", "order")
+    )
+    plans: dict[int, PartPlan] = {}
+    for part in test.parts.all():
+        plans[part.pk] = PartPlan(part.title, [], part.shuffle_items, part.shuffle_options)
+    for ti in items:
+        plans[ti.part_id].slots.append(
+            Slot(
+                test_item=ti.pk,
+                item_version=ti.item_version_id,
+                content=ItemContent.from_json(ti.item_version.content),
+                points=Decimal(ti.points).normalize(),
+                fixed=ti.fixed_position,
+                group=ti.group,
+            )
+        )
+    return list(plans.values())
+
+
+def make_versions(
+    actor: Any,
+    test: Test,
+    *,
+    count: int,
+    seed: str | int = 0,
+    codes: list[str] | None = None,
+) -> list[TestVersion]:
+    """N versions of the test, replacing earlier ones; the same seed gives the same versions."""
+    codes = codes or version_codes(count)
+    if len(codes) != count or len(set(codes)) != count:
+        raise ValidationError(_("Cần %(n)s mã đề khác nhau.") % {"n": count})
+    plans = part_plans(test)
+    if not any(p.slots for p in plans):
+        raise ValidationError(_("Đề chưa có câu hỏi nào."))
+    with transaction.atomic():
+        test.versions.all().delete()
+        versions = [
+            TestVersion(
+                test=test,
+                code=code,
+                seed=str(seed),
+                layout=build_layout(plans, version_rng(seed, code)),
+            )
+            for code in codes
+        ]
+        TestVersion.objects.bulk_create(versions)
+        audit.record(
+            "assessment.test.make_versions",
+            test,
+            actor=actor,
+            after={"seed": str(seed), "codes": codes},
+        )
+    return list(test.versions.order_by("code"))
+
+
+# --- Online tests --------------------------------------------------------------------------
+
+
+def assign_test(
+    actor: Any,
+    test: Test,
+    school_class: Any,
+    *,
+    opens: Any,
+    closes: Any,
+    time_limit_minutes: int,
+    max_attempts: int = 1,
+    shuffle_per_student: bool = True,
+    result_policy: str = "after_close",
+    show_correct_answers: bool = False,
+    blind_grading: bool = False,
+) -> Assignment:
+    if closes <= opens:
+        raise ValidationError(_("Thời điểm đóng phải sau thời điểm mở."))
+    if not any(p.slots for p in part_plans(test)):
+        raise ValidationError(_("Đề chưa có câu hỏi nào."))
+    assignment = Assignment(
+        test=test,
+        school_class=school_class,
+        opens=opens,
+        closes=closes,
+        time_limit_minutes=time_limit_minutes,
+        max_attempts=max_attempts,
+        shuffle_per_student=shuffle_per_student,
+        result_policy=result_policy,
+        show_correct_answers=show_correct_answers,
+        blind_grading=blind_grading,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    assignment.full_clean()
+    assignment.save()
+    audit.record(
+        "assessment.assignment.create", assignment, actor=actor, after=audit.snapshot(assignment)
+    )
+    return assignment
+
+
+def start_attempt(student: Any, assignment: Assignment, *, now: Any = None) -> Attempt:
+    """The student's open attempt, or a new one; the deadline is fixed here by the server."""
+    now = now or timezone.now()
+    if not assignment.school_class.enrolments.filter(student=student).exists():
+        raise PermissionDenied
+    if not assignment.opens <= now < assignment.closes:
+        raise ValidationError(_("Bài kiểm tra không mở vào lúc này."))
+    with transaction.atomic():
+        attempts = Attempt.objects.select_for_update().filter(
+            assignment=assignment, student=student
+        )
+        current = attempts.filter(state=Attempt.State.IN_PROGRESS).first()
+        if current is not None and current.deadline > now:
+            return current
+        if current is not None:
+            submit_attempt(student, current, now=now)
+        done = attempts.count()
+        if done >= assignment.max_attempts:
+            raise ValidationError(_("Đã hết số lần làm bài."))
+        seed = f"{assignment.pk}:{student.pk}:{done + 1}" if assignment.shuffle_per_student else "0"
+        layout = build_layout(part_plans(assignment.test), version_rng(seed, "online"))
+        deadline = min(now + dt.timedelta(minutes=assignment.time_limit_minutes), assignment.closes)
+        attempt = Attempt.objects.create(
+            assignment=assignment,
+            student=student,
+            number=done + 1,
+            started=now,
+            deadline=deadline,
+            layout=layout,
+        )
+        audit.record(
+            "assessment.attempt.start",
+            attempt,
+            actor=student,
+            after={"deadline": deadline, "number": attempt.number},
+        )
+    return attempt
+
+
+@dataclass(frozen=True)
+class Ack:
+    position: int
+    seq: int
+    saved: bool  # False: an older or repeated save, already superseded
+
+
+def save_answers(
+    student: Any, attempt: Attempt, answers: list[dict[str, Any]], *, now: Any = None
+) -> list[Ack]:
+    """Store responses; each carries the client's sequence number for its position.
+
+    A save with a sequence number not above the stored one is acknowledged without change, so
+    resending a queued save is harmless. Nothing is stored after the server's deadline.
+    """
+    now = now or timezone.now()
+    if attempt.student_id != student.pk:
+        raise PermissionDenied
+    if attempt.state != Attempt.State.IN_PROGRESS or now > attempt.deadline:
+        raise ValidationError(_("Đã hết giờ làm bài hoặc bài đã nộp."))
+    positions = {row["position"] for row in attempt.layout}
+    acks: list[Ack] = []
+    with transaction.atomic():
+        for entry in answers:
+            position, seq = int(entry["position"]), int(entry["seq"])
+            if position not in positions:
+                raise ValidationError(_("Câu %(n)s không có trong bài.") % {"n": position})
+            answer, created = Answer.objects.select_for_update().get_or_create(
+                attempt=attempt,
+                position=position,
+                defaults={"response": entry.get("response"), "seq": seq, "saved": now},
+            )
+            if created:
+                acks.append(Ack(position, seq, True))
+            elif seq > answer.seq:
+                answer.response, answer.seq, answer.saved = entry.get("response"), seq, now
+                answer.save(update_fields=["response", "seq", "saved"])
+                acks.append(Ack(position, seq, True))
+            else:
+                acks.append(Ack(position, answer.seq, False))
+    return acks
+
+
+def _policy(test: Test) -> ScoringPolicy:
+    return ScoringPolicy(PartialCredit(test.multiple_response_credit), test.per_part_credit)
+
+
+def _grade(attempt: Attempt, contents: dict[int, ItemContent], policy: ScoringPolicy) -> list[Any]:
+    """Score every answer of the attempt; returns [(position, before, after)] of changes."""
+    answers = {a.position: a for a in attempt.answers.all()}
+    changes = []
+    total = Decimal(0)
+    manual = False
+    for row in attempt.layout:
+        content = contents[row["item_version"]]
+        answer = answers.get(row["position"])
+        if needs_manual_grading(content):
+            if answer is None:
+                continue
+            if answer.manual_score is None:
+                manual = True
+            else:
+                total += answer.manual_score
+            continue
+        try:
+            earned = to_decimal(
+                score_fraction(
+                    content, answer.response if answer else None, Decimal(row["points"]), policy
+                )
+            )
+        except ManualGradingRequired:  # pragma: no cover - guarded above
+            continue
+        total += earned
+        if answer is None:
+            continue
+        if answer.score is None or Decimal(answer.score) != earned:
+            changes.append((row["position"], answer.score, earned))
+            answer.score = earned
+            answer.save(update_fields=["score"])
+    attempt.score = total
+    attempt.needs_manual = manual
+    attempt.save(update_fields=["score", "needs_manual"])
+    return changes
+
+
+def _contents(layouts: list[list[dict[str, Any]]]) -> dict[int, ItemContent]:
+    ids = {row["item_version"] for layout in layouts for row in layout}
+    return {
+        pk: ItemContent.from_json(c)
+        for pk, c in ItemVersion.objects.filter(pk__in=ids).values_list("pk", "content")
+    }
+
+
+def submit_attempt(student: Any, attempt: Attempt, *, now: Any = None) -> Attempt:
+    now = now or timezone.now()
+    if attempt.student_id != student.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if attempt.state == Attempt.State.SUBMITTED:
+            return attempt
+        attempt.state = Attempt.State.SUBMITTED
+        attempt.submitted = min(now, attempt.deadline)
+        attempt.save(update_fields=["state", "submitted"])
+        _grade(attempt, _contents([attempt.layout]), _policy(attempt.assignment.test))
+        audit.record(
+            "assessment.attempt.submit", attempt, actor=student, after={"score": attempt.score}
+        )
+    return attempt
+
+
+def grade_manually(
+    grader: Any,
+    answer: Answer,
+    *,
+    points: Decimal,
+    comment: str = "",
+    rubric_scores: dict[str, Any] | None = None,
+) -> Answer:
+    """A teacher's score for an essay or short-text answer, within the item's points."""
+    row = next(r for r in answer.attempt.layout if r["position"] == answer.position)
+    if not Decimal(0) <= points <= Decimal(row["points"]):
+        raise ValidationError(
+            _("Câu %(n)s: điểm phải từ 0 đến %(max)s.")
+            % {"n": answer.position, "max": row["points"]}
+        )
+    with transaction.atomic():
+        before = {"manual_score": answer.manual_score, "comment": answer.comment}
+        answer.manual_score = points
+        answer.comment = comment
+        answer.rubric_scores = rubric_scores or {}
+        answer.graded_by = grader
+        answer.save(update_fields=["manual_score", "comment", "rubric_scores", "graded_by"])
+        attempt = answer.attempt
+        _grade(attempt, _contents([attempt.layout]), _policy(attempt.assignment.test))
+        audit.record(
+            "assessment.answer.grade",
+            answer,
+            actor=grader,
+            before=before,
+            after={"manual_score": points, "comment": comment},
+        )
+    return answer
+
+
+def correct_item(actor: Any, test_item: TestItem, new_version: ItemVersion) -> list[dict[str, Any]]:
+    """Point a test item at a corrected version of its question and regrade every submitted
+    attempt that contains it. Each changed score is logged with its before and after values."""
+    old = test_item.item_version_id
+    with transaction.atomic():
+        test_item.item_version = new_version
+        test_item.save(update_fields=["item_version"])
+        attempts = list(
+            Attempt.objects.select_for_update()
+            .filter(assignment__test_id=test_item.part.test_id)
+            .select_related("assignment__test")
+        )
+        log: list[dict[str, Any]] = []
+        for attempt in attempts:
+            touched = False
+            for row in attempt.layout:
+                if row["test_item"] == test_item.pk:
+                    row["item_version"] = new_version.pk
+                    touched = True
+            if not touched:
+                continue
+            attempt.save(update_fields=["layout"])
+            if attempt.state != Attempt.State.SUBMITTED:
+                continue
+            before_total = attempt.score
+            changes = _grade(attempt, _contents([attempt.layout]), _policy(attempt.assignment.test))
+            for position, before, after in changes:
+                entry = {
+                    "attempt": attempt.pk,
+                    "position": position,
+                    "before": before,
+                    "after": after,
+                }
+                log.append(entry)
+                audit.record(
+                    "assessment.attempt.regrade",
+                    attempt,
+                    actor=actor,
+                    before={"position": position, "score": before, "total": before_total},
+                    after={"position": position, "score": after, "total": attempt.score},
+                )
+        audit.record(
+            "assessment.test.correct_item",
+            test_item,
+            actor=actor,
+            before={"item_version": old},
+            after={"item_version": new_version.pk},
+        )
+    return log
+
+
+def publish_item_statistics(actor: Any, assignment: Assignment) -> dict[int, dict[str, Any]]:
+    """Write the item analysis of an assignment back to the bank, per item version."""
+    from .analysis import item_analysis
+
+    stats = item_analysis(assignment)
+    with transaction.atomic():
+        for version, values in stats.items():
+            record_item_statistics(version, values)
+        audit.record(
+            "assessment.assignment.item_statistics",
+            assignment,
+            actor=actor,
+            after={"item_versions": sorted(stats)},
+        )
+    return stats

@@ -1,0 +1,141 @@
+"""Web pages: the player (platform origin) and the package run-time (play origin)."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import posixpath
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from . import play, runtime, services
+from .models import PackageAttempt, PackageFile, PackagePage
+from .packages.report import PackageKind
+
+
+def _csp() -> str:
+    """Package files may run their own inline scripts: they are isolated by origin, not by CSP.
+
+    They may only talk to the play origin and be framed by it and by the platform's player.
+    """
+    ancestors = " ".join(["'self'", *play.platform_origins()])
+    return (
+        "default-src 'self' 'unsafe-inline' 'unsafe-eval' data: blob:; connect-src 'self'; "
+        f"frame-ancestors {ancestors}"
+    )
+
+
+@login_required
+@require_GET
+def player(request: HttpRequest, page_id: int) -> HttpResponse:
+    page = get_object_or_404(PackagePage, pk=page_id)
+    if not page.live and request.user.pk != page.author_id:
+        raise Http404
+    attempt = services.start_attempt(page.package, request.user)
+    token = play.token_for(attempt.pk)
+    return render(
+        request,
+        "content/player.html",
+        {
+            "page": page,
+            "attempt": attempt,
+            "run_url": f"{play.play_origin(request)}/content/run/{token}/",
+        },
+    )
+
+
+def _attempt(request: HttpRequest, token: str) -> PackageAttempt:
+    if not play.on_play_host(request):
+        raise Http404
+    attempt_id = play.attempt_id(token)
+    if attempt_id is None:
+        raise Http404
+    return get_object_or_404(PackageAttempt.objects.select_related("package"), pk=attempt_id)
+
+
+@xframe_options_exempt
+@require_GET
+def run(request: HttpRequest, token: str) -> HttpResponse:
+    attempt = _attempt(request, token)
+    package = attempt.package
+    config = {
+        "kind": package.kind,
+        "launch": f"f/{package.launch}",
+        "commitUrl": "commit",
+        "xapiUrl": "xapi/statements",
+        "activityId": f"{settings.WAGTAILADMIN_BASE_URL}/content/packages/{package.uuid}",
+        "cmi": runtime.resume_data(package.kind, attempt.cmi),
+        "h5p": {
+            "frameJs": static("players/h5p/frame.bundle.js"),
+            "frameCss": static("players/h5p/styles/h5p.css"),
+        },
+    }
+    response = render(
+        request,
+        "content/run.html",
+        {"package": package, "config": config, "is_h5p": package.kind == PackageKind.H5P},
+    )
+    response["Content-Security-Policy"] = _csp()
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@xframe_options_exempt
+@require_GET
+def run_file(request: HttpRequest, token: str, path: str) -> FileResponse:
+    attempt = _attempt(request, token)
+    path = posixpath.normpath(path)
+    file = get_object_or_404(PackageFile, package=attempt.package, path=path)
+    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
+    response = FileResponse(
+        default_storage.open(file.storage_name, "rb"), content_type=content_type
+    )
+    response["Content-Security-Policy"] = _csp()
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _json_body(request: HttpRequest) -> object:
+    try:
+        return json.loads(request.body or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+# Authenticated by the attempt token in the URL, never by cookies: CSRF does not apply.
+@csrf_exempt
+@require_POST
+def commit(request: HttpRequest, token: str) -> JsonResponse:
+    attempt = _attempt(request, token)
+    try:
+        body = _json_body(request)
+        if not isinstance(body, dict):
+            raise ValidationError("{}")
+        services.record_commit(attempt, body)
+    except ValidationError as exc:
+        return JsonResponse({"result": False, "errorCode": 101, "detail": exc.messages}, status=400)
+    return JsonResponse({"result": True, "errorCode": 0})
+
+
+@csrf_exempt
+@require_POST
+def statements(request: HttpRequest, token: str) -> JsonResponse:
+    attempt = _attempt(request, token)
+    try:
+        body = _json_body(request)
+        items = body if isinstance(body, list) else [body]
+        ids = [str(services.record_statement(attempt, item).id) for item in items]
+    except ValidationError as exc:
+        return JsonResponse({"detail": exc.messages}, status=400)
+    return JsonResponse(ids, safe=False)

@@ -1,0 +1,9 @@
+export interface PlayerConfig {
+  kind: "scorm12" | "scorm2004" | "h5p" | "cmi5";
+  launch: string;
+  commitUrl: string;
+  xapiUrl: string;
+  activityId: string;
+  cmi: Record<string, unknown>;
+  h5p: { frameJs: string; frameCss: string };
+}

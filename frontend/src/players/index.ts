@@ -1,0 +1,22 @@
+// The package run page (served from the play origin): starts the right player for the package.
+import { startH5P } from "./h5p";
+import { startScorm } from "./scorm";
+import type { PlayerConfig } from "./config";
+
+function readConfig(): PlayerConfig | null {
+  const node = document.getElementById("player-config");
+  return node?.textContent ? (JSON.parse(node.textContent) as PlayerConfig) : null;
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const config = readConfig();
+  if (!config) return;
+  if (config.kind === "scorm12" || config.kind === "scorm2004") {
+    startScorm(config);
+  } else if (config.kind === "h5p") {
+    startH5P(config);
+  } else {
+    // cmi5 AUs open their launch URL directly; the LMS launch parameters come from the server.
+    window.location.replace(config.launch);
+  }
+});

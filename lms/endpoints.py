@@ -1,0 +1,240 @@
+"""HTTP API handlers for the LMS: parse, call a service or a permission-filtered query, render."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Body, Router, Schema
+
+from core.api import Enrolment, SchoolClass, Semester, Subject, User
+
+from . import access, services, xapi
+from .gradebook import GradeBookReport, book_report
+from .models import GradeBook, Statement
+
+router = Router(tags=["lms"])
+
+
+class AuthedRequest(HttpRequest):
+    user: User
+
+
+class BookOpenIn(Schema):
+    school_class_id: int
+    subject_id: int
+    semester_id: int
+
+
+class BookOut(Schema):
+    id: int
+    school_class_id: int
+    subject_id: int
+    semester_id: int
+    status: str
+    regular_count: int
+    comment_only: bool
+    primary: bool
+
+
+class StudentRowOut(Schema):
+    student_id: int
+    full_name: str
+    scores: dict[str, Decimal | None]
+    marks: dict[str, str]
+    average: Decimal | None
+    comment_result: str | None
+    primary_level: str | None
+
+
+class ReportOut(Schema):
+    book_id: int
+    class_name: str
+    subject_name: str
+    semester_number: int
+    school_year: str
+    status: str
+    columns: list[str]
+    students: list[StudentRowOut]
+
+
+class CellIn(Schema):
+    student_id: int
+    column: str
+    value: str
+
+
+class ReopenIn(Schema):
+    reason: str
+
+
+class MyGradeOut(Schema):
+    book_id: int
+    class_name: str
+    subject_name: str
+    semester_number: int
+    school_year: str
+    status: str
+    scores: dict[str, Decimal | None]
+    marks: dict[str, str]
+    average: Decimal | None
+    comment_result: str | None
+    primary_level: str | None
+
+
+def _visible_book(request: AuthedRequest, book_id: int) -> GradeBook:
+    book = get_object_or_404(
+        GradeBook.objects.select_related(
+            "school_class__school", "subject", "semester__school_year"
+        ),
+        pk=book_id,
+    )
+    if not access.can_view_book(request.user, book):
+        raise Http404
+    return book
+
+
+def _report_out(report: GradeBookReport) -> dict[str, object]:
+    return {
+        "book_id": report.book_id,
+        "class_name": report.class_name,
+        "subject_name": report.subject_name,
+        "semester_number": report.semester_number,
+        "school_year": report.school_year,
+        "status": report.status,
+        "columns": report.columns,
+        "students": [vars(s) for s in report.students],
+    }
+
+
+@router.get("/grade-books", response=list[BookOut], summary="Grade books I may see")
+def list_books(request: AuthedRequest) -> list[GradeBook]:
+    return list(access.visible_books(request.user).order_by("pk"))
+
+
+@router.post("/grade-books", response={201: BookOut}, summary="Open a class's grade book")
+def open_book(request: AuthedRequest, payload: BookOpenIn) -> tuple[int, GradeBook]:
+    school_class = get_object_or_404(SchoolClass, pk=payload.school_class_id)
+    if not (
+        access.teaches(request.user, school_class) or access.is_admin_of(request.user, school_class)
+    ):
+        raise Http404
+    book = services.open_grade_book(
+        request.user,
+        school_class=school_class,
+        subject=get_object_or_404(Subject, pk=payload.subject_id),
+        semester=get_object_or_404(Semester, pk=payload.semester_id),
+    )
+    return 201, book
+
+
+@router.get("/grade-books/{book_id}", response=ReportOut, summary="A grade book with averages")
+def get_book(request: AuthedRequest, book_id: int) -> dict[str, object]:
+    return _report_out(book_report(_visible_book(request, book_id)))
+
+
+@router.put("/grade-books/{book_id}/cells", response=ReportOut, summary="Enter one score")
+def put_cell(request: AuthedRequest, book_id: int, payload: CellIn) -> dict[str, object]:
+    book = _visible_book(request, book_id)
+    student = get_object_or_404(User, pk=payload.student_id)
+    services.set_grade(
+        request.user, book, student=student, column=payload.column, value=payload.value
+    )
+    return _report_out(book_report(book))
+
+
+@router.post("/grade-books/{book_id}/submit", response=BookOut, summary="Submit for approval")
+def submit_book(request: AuthedRequest, book_id: int) -> GradeBook:
+    return services.submit_grade_book(request.user, _visible_book(request, book_id))
+
+
+@router.post("/grade-books/{book_id}/approve", response=BookOut, summary="Approve and lock")
+def approve_book(request: AuthedRequest, book_id: int) -> GradeBook:
+    return services.approve_grade_book(request.user, _visible_book(request, book_id))
+
+
+@router.post("/grade-books/{book_id}/reopen", response=BookOut, summary="Unlock for correction")
+def reopen_book(request: AuthedRequest, book_id: int, payload: ReopenIn) -> GradeBook:
+    return services.reopen_grade_book(
+        request.user, _visible_book(request, book_id), reason=payload.reason
+    )
+
+
+@router.get("/me/grades", response=list[MyGradeOut], summary="My own scores (students)")
+def my_grades(request: AuthedRequest) -> list[dict[str, object]]:
+    class_ids = Enrolment.objects.filter(student=request.user).values_list(
+        "school_class_id", flat=True
+    )
+    out: list[dict[str, object]] = []
+    books = GradeBook.objects.filter(school_class_id__in=class_ids).select_related(
+        "school_class", "subject", "semester__school_year"
+    )
+    for book in books.order_by("semester__school_year__start", "semester__number", "subject__name"):
+        report = book_report(book)
+        mine = [s for s in report.students if s.student_id == request.user.pk]
+        if not mine:
+            raise PermissionDenied
+        row = mine[0]
+        out.append(
+            {
+                "book_id": book.pk,
+                "class_name": report.class_name,
+                "subject_name": report.subject_name,
+                "semester_number": report.semester_number,
+                "school_year": report.school_year,
+                "status": report.status,
+                "scores": row.scores,
+                "marks": row.marks,
+                "average": row.average,
+                "comment_result": row.comment_result,
+                "primary_level": row.primary_level,
+            }
+        )
+    return out
+
+
+class StatementStored(Schema):
+    id: str
+
+
+@router.post(
+    "/xapi/statements",
+    response={200: StatementStored},
+    summary="Store one xAPI statement about the signed-in learner (validated)",
+)
+def post_statement(request: AuthedRequest, payload: Body[dict[str, Any]]) -> dict[str, str]:
+    account = (payload.get("actor") or {}).get("account") or {}
+    if account.get("name") != request.user.username:
+        raise PermissionDenied
+    statement = xapi.store(request.user, payload)
+    return {"id": str(statement.pk)}
+
+
+class StatementOut(Schema):
+    id: str
+    verb: str
+    object_id: str
+    timestamp: str
+    data: dict[str, Any]
+
+
+@router.get("/xapi/statements", response=list[StatementOut], summary="My xAPI statements")
+def get_statements(
+    request: AuthedRequest, verb: str = "", limit: int = 100
+) -> list[dict[str, Any]]:
+    qs = Statement.objects.filter(user=request.user)
+    if verb:
+        qs = qs.filter(verb=verb)
+    return [
+        {
+            "id": str(s.pk),
+            "verb": s.verb,
+            "object_id": s.object_id,
+            "timestamp": s.timestamp.isoformat(),
+            "data": s.data,
+        }
+        for s in qs[: max(1, min(limit, 500))]
+    ]

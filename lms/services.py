@@ -1,0 +1,877 @@
+"""Every write of the LMS goes through a function here; each one is audited."""
+
+from __future__ import annotations
+
+import importlib
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.api import (
+    Membership,
+    Organisation,
+    Role,
+    SchoolClass,
+    SchoolLevel,
+    SchoolYear,
+    Semester,
+    Subject,
+    SubjectGrade,
+    audit,
+    permissions,
+)
+from core.api import regular_score_count as count_for_periods
+
+from . import access, certificates, notify, progress, structure, xapi
+from .gradebook import FINAL, book_report, columns_of, missing_cells
+from .grading import Comment, PrimaryLevel, parse_primary_score, parse_score, round1
+from .models import (
+    Activity,
+    Attendance,
+    Certificate,
+    Course,
+    CourseEnrolment,
+    FlippedLesson,
+    GradeBook,
+    GradeCell,
+    Module,
+    PdTarget,
+    Post,
+    Progress,
+    QuizAnswer,
+    QuizQuestion,
+    Submission,
+)
+
+# --- Grade book ------------------------------------------------------------------------------
+
+_COMMENT_WORDS: dict[str, str] = {
+    "d": Comment.PASS,
+    "đ": Comment.PASS,
+    "đạt": Comment.PASS,
+    "dat": Comment.PASS,
+    "cd": Comment.FAIL,
+    "cđ": Comment.FAIL,
+    "chưa đạt": Comment.FAIL,
+    "chua dat": Comment.FAIL,
+}
+
+
+def open_grade_book(
+    actor: Any, *, school_class: SchoolClass, subject: Subject, semester: Semester
+) -> GradeBook:
+    """The class's book for the subject and semester, created on first use."""
+    if not (
+        access.teaches(actor, school_class, subject.pk) or access.is_admin_of(actor, school_class)
+    ):
+        raise PermissionDenied
+    if semester.school_year_id != school_class.school_year_id:
+        raise ValidationError(_("Học kỳ không thuộc năm học của lớp."))
+    existing = GradeBook.objects.filter(
+        school_class=school_class, subject=subject, semester=semester
+    ).first()
+    if existing is not None:
+        return existing
+    periods = (
+        SubjectGrade.objects.filter(subject=subject, grade=school_class.grade)
+        .values_list("periods_per_year", flat=True)
+        .first()
+    )
+    if periods is None:
+        raise ValidationError(
+            _("Môn %(subject)s chưa có số tiết/năm cho khối %(grade)s.")
+            % {"subject": subject.name, "grade": school_class.grade}
+        )
+    with transaction.atomic():
+        book = GradeBook.objects.create(
+            school_class=school_class,
+            subject=subject,
+            semester=semester,
+            regular_count=count_for_periods(periods),
+            comment_only=subject.comment_only,
+            primary=school_class.school.level == SchoolLevel.PRIMARY,
+        )
+        audit.record("grade_book.open", book, actor=actor, after=audit.snapshot(book))
+    return book
+
+
+def _normalise(book: GradeBook, column: str, raw: object, where: str) -> tuple[Any, str]:
+    """(score, mark) for a raw value typed into `column`; raises ValidationError saying where."""
+    if column not in columns_of(book):
+        raise ValidationError(
+            _("%(where)s: cột “%(c)s” không có trong sổ.") % {"where": where, "c": column}
+        )
+    if book.primary:
+        if column == FINAL:
+            return parse_primary_score(raw, where=where), ""
+        mark = str(raw).strip().upper()
+        if mark not in PrimaryLevel.values:
+            raise ValidationError(
+                _("%(where)s: mức đạt được là T, H hoặc C, nhận được “%(raw)s”.")
+                % {"where": where, "raw": raw}
+            )
+        return None, mark
+    if book.comment_only:
+        found = _COMMENT_WORDS.get(str(raw).strip().lower())
+        if found is None:
+            raise ValidationError(
+                _(
+                    "%(where)s: môn đánh giá bằng nhận xét chỉ nhận Đ (Đạt) hoặc CĐ (Chưa đạt), "
+                    "nhận được “%(raw)s”."
+                )
+                % {"where": where, "raw": raw}
+            )
+        return None, found
+    return parse_score(raw, where=where), ""
+
+
+def set_grade(
+    actor: Any,
+    book: GradeBook,
+    *,
+    student: Any,
+    column: str,
+    value: object,
+    source: str = "typed",
+    source_ref: str = "",
+) -> GradeCell | None:
+    """Enter (or clear, with an empty value) one cell. A locked or submitted book refuses."""
+    if not access.can_edit_book(actor, book):
+        raise PermissionDenied
+    if book.status != GradeBook.Status.DRAFT:
+        raise ValidationError(_("Sổ điểm đã nộp hoặc đã khoá, không sửa được."))
+    if not book.school_class.enrolments.filter(student=student).exists():
+        raise ValidationError(
+            _("%(name)s không học lớp %(cls)s.") % {"name": student, "cls": book.school_class}
+        )
+    where = f"{student.full_name}, {column}"
+    with transaction.atomic():
+        cell = (
+            GradeCell.objects.select_for_update()
+            .filter(book=book, student=student, column=column)
+            .first()
+        )
+        before = audit.snapshot(cell, ["score", "mark", "source"]) if cell else None
+        if value is None or str(value).strip() == "":
+            if cell is None:
+                return None
+            cell.delete()
+            audit.record(
+                "grade.clear",
+                book,
+                actor=actor,
+                before={"student": student.pk, "column": column, **(before or {})},
+            )
+            return None
+        score, mark = _normalise(book, column, value, where)
+        if cell is None:
+            cell = GradeCell(book=book, student=student, column=column)
+        cell.score, cell.mark = score, mark
+        cell.source, cell.source_ref, cell.updated_by = source, source_ref, actor
+        cell.save()
+        audit.record(
+            "grade.set",
+            book,
+            actor=actor,
+            before={"student": student.pk, "column": column, **(before or {})},
+            after={
+                "student": student.pk,
+                "column": column,
+                "score": score,
+                "mark": mark,
+                "source": source,
+            },
+        )
+    return cell
+
+
+def set_grades(actor: Any, book: GradeBook, rows: list[tuple[Any, str, object]]) -> int:
+    """Many cells at once: all are validated first; on any error nothing is stored."""
+    with transaction.atomic():
+        for student, column, value in rows:
+            set_grade(actor, book, student=student, column=column, value=value)
+    return len(rows)
+
+
+def submit_grade_book(actor: Any, book: GradeBook) -> GradeBook:
+    if not access.can_edit_book(actor, book):
+        raise PermissionDenied
+    if book.status != GradeBook.Status.DRAFT:
+        raise ValidationError(_("Sổ điểm đã được nộp."))
+    gaps = missing_cells(book_report(book))
+    if gaps:
+        raise ValidationError(gaps)
+    with transaction.atomic():
+        before = audit.snapshot(book, ["status"])
+        book.status = GradeBook.Status.SUBMITTED
+        book.save(update_fields=["status"])
+        audit.record(
+            "grade_book.submit", book, actor=actor, before=before, after={"status": book.status}
+        )
+    return book
+
+
+def _transcript_payload(book: GradeBook) -> dict[str, Any]:
+    """The locked book in the shape `sector.api.enqueue_transcript` takes (see its docstring)."""
+    report = book_report(book)
+    first: dict[int, Decimal | None] = {}
+    if report.semester_number == 2 and not book.comment_only and not book.primary:
+        sem1 = GradeBook.objects.filter(
+            school_class_id=book.school_class_id,
+            subject_id=book.subject_id,
+            semester__school_year_id=book.semester.school_year_id,
+            semester__number=1,
+            status=GradeBook.Status.LOCKED,
+        ).first()
+        if sem1 is None:
+            raise ValidationError(_("Cần duyệt sổ điểm học kỳ I của môn này trước học kỳ II."))
+        first = {r.student_id: r.average for r in book_report(sem1).students}
+    entries: list[dict[str, Any]] = []
+    for row in report.students:
+        regular = [f"tx{i}" for i in range(1, book.regular_count + 1)]
+        if book.primary:
+            entry: dict[str, Any] = {"student_id": row.student_id, "level": row.primary_level}
+            if row.scores.get(FINAL) is not None:
+                entry["score"] = int(row.scores[FINAL] or 0)
+        elif book.comment_only:
+            label: dict[str, str] = {Comment.PASS: "Đạt", Comment.FAIL: "Chưa đạt"}
+            entry = {
+                "student_id": row.student_id,
+                "regular": [label.get(row.marks.get(c, ""), "") for c in regular],
+                "midterm": label.get(row.marks.get("gk", ""), ""),
+                "endterm": label.get(row.marks.get(FINAL, ""), ""),
+            }
+        else:
+            entry = {
+                "student_id": row.student_id,
+                "regular": [str(row.scores[c]) for c in regular],
+                "midterm": str(row.scores["gk"]),
+                "endterm": str(row.scores[FINAL]),
+            }
+            if report.semester_number == 2:
+                sem1_average = first.get(row.student_id)
+                entry["semester1Average"] = str(sem1_average) if sem1_average is not None else None
+        entries.append(entry)
+    return {"entries": entries}
+
+
+def _send_to_sector(actor: Any, book: GradeBook) -> None:
+    """Hand the locked book to sector inside the locking transaction (sector writes its
+    outbox row there; a refusal rolls the approval back). Imported when called so lms loads
+    even while sector is being changed."""
+    sector_api = importlib.import_module("sector.api")
+    sector_api.enqueue_transcript(
+        book.school_class_id,
+        book.subject_id,
+        book.semester.number,
+        _transcript_payload(book),
+        actor,
+    )
+
+
+def approve_grade_book(actor: Any, book: GradeBook) -> GradeBook:
+    """The school approves a submitted book and locks it; sector hears in the same transaction."""
+    if not access.can_approve_book(actor, book):
+        raise PermissionDenied
+    if book.status != GradeBook.Status.SUBMITTED:
+        raise ValidationError(_("Chỉ duyệt được sổ điểm đã nộp."))
+    with transaction.atomic():
+        before = audit.snapshot(book, ["status", "approved_by", "approved_at"])
+        book.status = GradeBook.Status.LOCKED
+        book.approved_by = actor
+        book.approved_at = timezone.now()
+        book.save(update_fields=["status", "approved_by", "approved_at"])
+        audit.record(
+            "grade_book.approve",
+            book,
+            actor=actor,
+            before=before,
+            after=audit.snapshot(book, ["status", "approved_by", "approved_at"]),
+        )
+        _send_to_sector(actor, book)
+    return book
+
+
+def reopen_grade_book(actor: Any, book: GradeBook, *, reason: str) -> GradeBook:
+    """Unlock a book for correction; the reason is kept in the audit log."""
+    if not access.can_approve_book(actor, book):
+        raise PermissionDenied
+    if not reason.strip():
+        raise ValidationError(_("Cần ghi lý do mở lại sổ điểm."))
+    with transaction.atomic():
+        before = audit.snapshot(book, ["status", "approved_by", "approved_at"])
+        book.status = GradeBook.Status.DRAFT
+        book.approved_by = None
+        book.approved_at = None
+        book.save(update_fields=["status", "approved_by", "approved_at"])
+        audit.record(
+            "grade_book.reopen",
+            book,
+            actor=actor,
+            before=before,
+            after={"status": book.status, "reason": reason},
+        )
+    return book
+
+
+# --- Courses, modules and activities ---------------------------------------------------------
+
+_RULES_BY_KIND: dict[str, set[str]] = {
+    Activity.Kind.CONTENT: {Activity.Rule.VIEWED, Activity.Rule.SCORE},
+    Activity.Kind.ASSIGNMENT: {Activity.Rule.SUBMITTED, Activity.Rule.GRADED},
+    Activity.Kind.TEST: {Activity.Rule.PASSED, Activity.Rule.SCORE},
+    Activity.Kind.QUIZ: {Activity.Rule.SUBMITTED, Activity.Rule.SCORE},
+    Activity.Kind.DISCUSSION: {Activity.Rule.VIEWED, Activity.Rule.SUBMITTED},
+    Activity.Kind.LIVE: {Activity.Rule.VIEWED},
+}
+
+
+def create_course(
+    actor: Any,
+    *,
+    kind: str,
+    title: str,
+    organisation: Organisation | None = None,
+    school_class: SchoolClass | None = None,
+    subject: Subject | None = None,
+    pd_periods: int = 0,
+    self_enrol: bool = False,
+    description: str = "",
+) -> Course:
+    """A class course (students enrolled from the roster) or an open PD course."""
+    if kind == Course.Kind.CLASS:
+        if school_class is None or subject is None:
+            raise ValidationError(_("Khoá học của lớp cần lớp và môn học."))
+        if not access.teaches(actor, school_class, subject.pk):
+            raise PermissionDenied
+        organisation = school_class.school
+    elif organisation is None or not permissions.reaches(actor, organisation, access.PD_AUTHORS):
+        raise PermissionDenied
+    if not title.strip():
+        raise ValidationError(_("Cần nhập tên khoá học."))
+    with transaction.atomic():
+        course = Course.objects.create(
+            kind=kind,
+            title=title.strip(),
+            description=description,
+            organisation=organisation,
+            school_class=school_class,
+            subject=subject,
+            owner=actor,
+            pd_periods=pd_periods,
+            self_enrol=self_enrol,
+        )
+        audit.record("course.create", course, actor=actor, after=audit.snapshot(course))
+        if school_class is not None:
+            sync_roster(actor, course)
+    return course
+
+
+def sync_roster(actor: Any, course: Course) -> int:
+    """Enrol every student of the course's class who is not yet in it; returns how many."""
+    if course.school_class is None:
+        return 0
+    have = set(course.enrolments.values_list("user_id", flat=True))
+    new = [
+        CourseEnrolment(course=course, user_id=sid, source=CourseEnrolment.Source.ROSTER)
+        for sid in course.school_class.enrolments.values_list("student_id", flat=True)
+        if sid not in have
+    ]
+    with transaction.atomic():
+        CourseEnrolment.objects.bulk_create(new)
+        if new:
+            audit.record(
+                "course.sync_roster", course, actor=actor, after={"added": [e.user_id for e in new]}
+            )
+    return len(new)
+
+
+def add_module(actor: Any, course: Course, *, title: str) -> Module:
+    if not access.can_manage_course(actor, course):
+        raise PermissionDenied
+    with transaction.atomic():
+        position = course.modules.count() + 1
+        module = Module.objects.create(course=course, title=title, position=position)
+        structure.forget(course.pk)
+        audit.record("module.create", module, actor=actor, after=audit.snapshot(module))
+    return module
+
+
+def add_activity(
+    actor: Any,
+    module: Module,
+    *,
+    kind: str,
+    title: str,
+    rule: str,
+    prerequisites: list[Activity] | None = None,
+    **fields: Any,
+) -> Activity:
+    """An activity at the end of the module. `fields` are Activity columns (due_at, ref_id…)."""
+    if not access.can_manage_course(actor, module.course):
+        raise PermissionDenied
+    if rule not in _RULES_BY_KIND.get(kind, set()):
+        raise ValidationError(
+            _("Hoạt động loại “%(kind)s” không dùng được điều kiện hoàn thành “%(rule)s”.")
+            % {"kind": kind, "rule": rule}
+        )
+    if rule == Activity.Rule.SCORE and fields.get("pass_score") is None:
+        raise ValidationError(_("Điều kiện “đạt điểm” cần ngưỡng điểm."))
+    if fields.get("pass_score") is not None:
+        fields["pass_score"] = parse_score(fields["pass_score"], where=_("Ngưỡng điểm"))
+    start, end = fields.get("available_from"), fields.get("available_until")
+    if start and end and end <= start:
+        raise ValidationError(_("Thời điểm đóng phải sau thời điểm mở."))
+    lesson = fields.get("lesson")
+    if lesson is not None and lesson.course_id != module.course_id:
+        raise ValidationError(_("Bài học đảo ngược phải thuộc cùng khoá học."))
+    for pre in prerequisites or []:
+        if pre.module.course_id != module.course_id:
+            raise ValidationError(_("Điều kiện tiên quyết phải thuộc cùng khoá học."))
+    with transaction.atomic():
+        position = module.activities.count() + 1
+        activity = Activity(
+            module=module, kind=kind, title=title, rule=rule, position=position, **fields
+        )
+        activity.full_clean(exclude=["prerequisites"])
+        activity.save()
+        if prerequisites:
+            activity.prerequisites.set(prerequisites)
+        structure.forget(module.course_id)
+        audit.record("activity.create", activity, actor=actor, after=audit.snapshot(activity))
+    return activity
+
+
+def add_quiz_question(
+    actor: Any, activity: Activity, *, prompt: str, options: list[str], correct: int
+) -> QuizQuestion:
+    if not access.can_manage_course(actor, activity.module.course):
+        raise PermissionDenied
+    position = activity.questions.count() + 1
+    where = _("Câu %(n)s") % {"n": position}
+    if activity.kind != Activity.Kind.QUIZ:
+        raise ValidationError(_("Chỉ thêm câu hỏi vào hoạt động câu hỏi chuẩn bị bài."))
+    if len(options) < 2 or any(not o.strip() for o in options):
+        raise ValidationError(
+            _("%(where)s: cần ít nhất hai phương án, không để trống.") % {"where": where}
+        )
+    if not 0 <= correct < len(options):
+        raise ValidationError(
+            _("%(where)s: đáp án đúng không nằm trong các phương án.") % {"where": where}
+        )
+    with transaction.atomic():
+        question = QuizQuestion.objects.create(
+            activity=activity, position=position, prompt=prompt, options=options, correct=correct
+        )
+        audit.record("quiz_question.create", question, actor=actor, after=audit.snapshot(question))
+    return question
+
+
+# --- Learner events and completion -----------------------------------------------------------
+
+
+def _enrolment(user: Any, activity: Activity) -> CourseEnrolment:
+    enrolment = CourseEnrolment.objects.filter(
+        course_id=activity.module.course_id, user=user
+    ).first()
+    if enrolment is None:
+        raise PermissionDenied
+    return enrolment
+
+
+def _require_available(user: Any, activity: Activity) -> None:
+    reason = progress.unavailable_reason(user, activity, timezone.now())
+    if reason:
+        raise ValidationError(reason)
+
+
+def _progress(user: Any, activity: Activity) -> Progress:
+    return Progress.objects.select_for_update().get_or_create(activity=activity, user=user)[0]
+
+
+def _settle(user: Any, activity: Activity, prog: Progress) -> Progress:
+    """Apply the activity's completion rule and, when it flips, the course's."""
+    if prog.completed_at is None and progress.rule_met(activity, prog):
+        prog.completed_at = timezone.now()
+        prog.save(update_fields=["completed_at"])
+        xapi.record(user, "completed", activity)
+        enrolment = _enrolment(user, activity)
+        if enrolment.completed_at is None and progress.course_complete(
+            user, activity.module.course
+        ):
+            enrolment.completed_at = timezone.now()
+            enrolment.save(update_fields=["completed_at"])
+            audit.record(
+                "course.complete",
+                enrolment,
+                actor=user,
+                after={"completed_at": enrolment.completed_at},
+            )
+            xapi.record_course(user, activity.module.course, "completed")
+            if activity.module.course.kind == Course.Kind.PD:
+                from .tasks import issue_certificate_task
+
+                enrolment_id = enrolment.pk
+                transaction.on_commit(lambda: issue_certificate_task.delay(enrolment_id))
+    return prog
+
+
+def record_view(user: Any, activity: Activity, *, seconds: int = 0) -> Progress:
+    """A learner opened the activity (and stayed `seconds`)."""
+    _enrolment(user, activity)
+    _require_available(user, activity)
+    with transaction.atomic():
+        prog = _progress(user, activity)
+        if prog.first_viewed_at is None:
+            prog.first_viewed_at = timezone.now()
+        prog.seconds += max(0, min(seconds, 4 * 3600))
+        prog.save(update_fields=["first_viewed_at", "seconds"])
+        xapi.record(user, "experienced", activity, duration_seconds=seconds)
+        return _settle(user, activity, prog)
+
+
+def record_result(
+    user: Any,
+    activity: Activity,
+    *,
+    score: object,
+    passed: bool | None = None,
+    package_completed: bool = True,
+) -> Progress:
+    """A result from a content package (content.api) or an online test (assessment.api)."""
+    _enrolment(user, activity)
+    value = parse_score(score, where=str(activity))
+    with transaction.atomic():
+        prog = _progress(user, activity)
+        prog.score = value if prog.score is None else max(prog.score, value)
+        prog.package_completed = prog.package_completed or package_completed
+        if passed is None:
+            passed = activity.pass_score is not None and value >= activity.pass_score
+        prog.passed = prog.passed or passed
+        if prog.first_viewed_at is None:
+            prog.first_viewed_at = timezone.now()
+        prog.save()
+        xapi.record(user, "scored", activity, score=value, success=passed)
+        return _settle(user, activity, prog)
+
+
+def submit_assignment(
+    user: Any, activity: Activity, *, text: str = "", file: Any = None
+) -> Submission:
+    """A new attempt; earlier attempts are kept so resubmissions show their history."""
+    if activity.kind != Activity.Kind.ASSIGNMENT:
+        raise ValidationError(_("Hoạt động này không nhận bài nộp."))
+    _enrolment(user, activity)
+    _require_available(user, activity)
+    if not text.strip() and not file:
+        raise ValidationError(_("Bài nộp cần có nội dung hoặc tệp đính kèm."))
+    now = timezone.now()
+    with transaction.atomic():
+        last = (
+            Submission.objects.select_for_update().filter(activity=activity, student=user).first()
+        )
+        sub = Submission(
+            activity=activity,
+            student=user,
+            attempt=(last.attempt + 1) if last else 1,
+            text=text,
+            submitted_at=now,
+            late=bool(activity.due_at and now > activity.due_at),
+        )
+        if file:
+            sub.file = file
+        sub.save()
+        audit.record(
+            "submission.create", sub, actor=user, after=audit.snapshot(sub, ["attempt", "late"])
+        )
+        xapi.record(user, "submitted", activity)
+        _settle(user, activity, _progress(user, activity))
+    return sub
+
+
+def grade_submission(
+    actor: Any, submission: Submission, *, points: list[object], feedback: str = ""
+) -> Submission:
+    """Rubric grading: one number per criterion, each within its maximum; score out of 10."""
+    activity = submission.activity
+    if not access.can_manage_course(actor, activity.module.course):
+        raise PermissionDenied
+    rubric = activity.rubric or [{"criterion": _("Điểm"), "max": 10}]
+    if len(points) != len(rubric):
+        raise ValidationError(
+            _("Cần đúng %(n)s điểm thành phần theo tiêu chí.") % {"n": len(rubric)}
+        )
+    given: list[Decimal] = []
+    for i, (raw, criterion) in enumerate(zip(points, rubric, strict=True), start=1):
+        value = Decimal(str(raw).replace(",", "."))
+        if value < 0 or value > Decimal(str(criterion["max"])):
+            raise ValidationError(
+                _("Tiêu chí %(n)s (%(name)s): điểm từ 0 đến %(max)s.")
+                % {"n": i, "name": criterion["criterion"], "max": criterion["max"]}
+            )
+        given.append(value)
+    total_max = sum((Decimal(str(c["max"])) for c in rubric), Decimal(0))
+    with transaction.atomic():
+        before = audit.snapshot(submission, ["score", "feedback"])
+        submission.rubric_points = [str(v) for v in given]
+        submission.score = round1(sum(given, Decimal(0)) * 10 / total_max)
+        submission.feedback = feedback
+        submission.graded_by = actor
+        submission.graded_at = timezone.now()
+        submission.save()
+        audit.record(
+            "submission.grade",
+            submission,
+            actor=actor,
+            before=before,
+            after=audit.snapshot(submission, ["score", "feedback"]),
+        )
+        student = submission.student
+        prog = _progress(student, activity)
+        prog.score = submission.score
+        prog.save(update_fields=["score"])
+        xapi.record(student, "scored", activity, score=submission.score)
+        _settle(student, activity, prog)
+        notify.results_released(student.pk, activity)
+    return submission
+
+
+def post_message(user: Any, activity: Activity, *, body: str, parent: Post | None = None) -> Post:
+    """A question or reply in a discussion; a teacher's reply is marked as the answer."""
+    if activity.kind != Activity.Kind.DISCUSSION:
+        raise ValidationError(_("Hoạt động này không phải thảo luận."))
+    teacher = access.can_manage_course(user, activity.module.course)
+    if not teacher:
+        _enrolment(user, activity)
+        _require_available(user, activity)
+    if not body.strip():
+        raise ValidationError(_("Nội dung không được để trống."))
+    if parent is not None and parent.activity_id != activity.pk:
+        raise ValidationError(_("Câu trả lời phải thuộc cùng thảo luận."))
+    with transaction.atomic():
+        post = Post.objects.create(
+            activity=activity,
+            author=user,
+            parent=parent,
+            body=body.strip(),
+            teacher_answer=teacher and parent is not None,
+        )
+        audit.record("post.create", post, actor=user, after=audit.snapshot(post))
+        if not teacher:
+            xapi.record(user, "commented", activity)
+            _settle(user, activity, _progress(user, activity))
+    return post
+
+
+def attend_live(user: Any, activity: Activity) -> Attendance:
+    if activity.kind != Activity.Kind.LIVE:
+        raise ValidationError(_("Hoạt động này không phải buổi học trực tuyến."))
+    _enrolment(user, activity)
+    with transaction.atomic():
+        attendance, created = Attendance.objects.get_or_create(activity=activity, user=user)
+        if created:
+            audit.record(
+                "live.attend", attendance, actor=user, after={"joined_at": attendance.joined_at}
+            )
+            prog = _progress(user, activity)
+            prog.first_viewed_at = prog.first_viewed_at or attendance.joined_at
+            prog.save(update_fields=["first_viewed_at"])
+            xapi.record(user, "attended", activity)
+            _settle(user, activity, prog)
+    return attendance
+
+
+def answer_quiz(user: Any, activity: Activity, answers: dict[int, int]) -> Progress:
+    """All answers of a readiness quiz at once (question position → chosen option)."""
+    if activity.kind != Activity.Kind.QUIZ:
+        raise ValidationError(_("Hoạt động này không phải câu hỏi chuẩn bị bài."))
+    _enrolment(user, activity)
+    _require_available(user, activity)
+    questions = list(activity.questions.all())
+    for q in questions:
+        choice = answers.get(q.position)
+        if choice is None:
+            raise ValidationError(_("Câu %(n)s: chưa chọn đáp án.") % {"n": q.position})
+        if not 0 <= choice < len(q.options):
+            raise ValidationError(_("Câu %(n)s: đáp án không hợp lệ.") % {"n": q.position})
+    if not questions:
+        raise ValidationError(_("Bài chưa có câu hỏi."))
+    with transaction.atomic():
+        QuizAnswer.objects.filter(question__activity=activity, user=user).delete()
+        QuizAnswer.objects.bulk_create(
+            QuizAnswer(
+                question=q,
+                user=user,
+                choice=answers[q.position],
+                correct=answers[q.position] == q.correct,
+            )
+            for q in questions
+        )
+        right = sum(answers[q.position] == q.correct for q in questions)
+        prog = _progress(user, activity)
+        prog.score = round1(Decimal(right) * 10 / len(questions))
+        prog.first_viewed_at = prog.first_viewed_at or timezone.now()
+        prog.passed = activity.pass_score is None or prog.score >= activity.pass_score
+        prog.save()
+        audit.record(
+            "quiz.answer", activity, actor=user, after={"score": prog.score, "right": right}
+        )
+        xapi.record(user, "answered", activity, score=prog.score, success=prog.passed)
+        return _settle(user, activity, prog)
+
+
+# --- Flipped lessons -------------------------------------------------------------------------
+
+
+def create_flipped_lesson(
+    actor: Any, course: Course, *, title: str, class_starts_at: Any
+) -> FlippedLesson:
+    if not access.can_manage_course(actor, course):
+        raise PermissionDenied
+    if not title.strip():
+        raise ValidationError(_("Cần nhập tên bài học."))
+    with transaction.atomic():
+        lesson = FlippedLesson.objects.create(
+            course=course, title=title.strip(), class_starts_at=class_starts_at
+        )
+        structure.forget(course.pk)
+        audit.record("lesson.create", lesson, actor=actor, after=audit.snapshot(lesson))
+    return lesson
+
+
+# --- Teacher professional development --------------------------------------------------------
+
+
+def enrol_self(user: Any, course: Course) -> CourseEnrolment:
+    """A teacher joins an open PD course from the catalogue."""
+    if course.kind != Course.Kind.PD or not course.self_enrol:
+        raise ValidationError(_("Khoá học này không cho tự đăng ký."))
+    if not permissions.has_role(user, permissions.STAFF_ROLES):
+        raise PermissionDenied
+    # The catalogue of a department or office is open to the staff of every school below it.
+    staff_paths = [
+        p for role in permissions.STAFF_ROLES for p in permissions.role_paths(user).get(role, ())
+    ]
+    if not any(p.startswith(course.organisation.path) for p in staff_paths):
+        raise PermissionDenied
+    with transaction.atomic():
+        enrolment, created = CourseEnrolment.objects.get_or_create(
+            course=course, user=user, defaults={"source": CourseEnrolment.Source.SELF}
+        )
+        if created:
+            audit.record("course.enrol", enrolment, actor=user, after=audit.snapshot(enrolment))
+            xapi.record_course(user, course, "registered")
+    return enrolment
+
+
+def assign_cohort(actor: Any, course: Course, teachers: list[Any]) -> int:
+    """A school or department admin assigns teachers to a PD course; returns how many joined."""
+    if course.kind != Course.Kind.PD:
+        raise ValidationError(_("Chỉ phân công giáo viên vào khoá bồi dưỡng."))
+    added = 0
+    with transaction.atomic():
+        for teacher in teachers:
+            schools = Membership.objects.filter(user=teacher, role=Role.TEACHER).select_related(
+                "organisation"
+            )
+            if not any(permissions.can_manage_school(actor, m.organisation) for m in schools):
+                raise PermissionDenied
+            _enrolment, created = CourseEnrolment.objects.get_or_create(
+                course=course, user=teacher, defaults={"source": CourseEnrolment.Source.COHORT}
+            )
+            added += created
+        audit.record(
+            "course.assign_cohort",
+            course,
+            actor=actor,
+            after={"teachers": [t.pk for t in teachers]},
+        )
+    return added
+
+
+def set_pd_target(actor: Any, *, teacher: Any, school_year: SchoolYear, periods: int) -> PdTarget:
+    schools = Membership.objects.filter(user=teacher, role=Role.TEACHER).select_related(
+        "organisation"
+    )
+    if not any(permissions.can_manage_school(actor, m.organisation) for m in schools):
+        raise PermissionDenied
+    if not 0 < periods <= 1000:
+        raise ValidationError(_("Số tiết bồi dưỡng phải từ 1 đến 1000."))
+    with transaction.atomic():
+        target = PdTarget.objects.filter(teacher=teacher, school_year=school_year).first()
+        before = audit.snapshot(target, ["periods"]) if target else None
+        target, _created = PdTarget.objects.update_or_create(
+            teacher=teacher, school_year=school_year, defaults={"periods": periods}
+        )
+        audit.record(
+            "pd_target.set", target, actor=actor, before=before, after={"periods": periods}
+        )
+    return target
+
+
+def issue_certificate(enrolment: CourseEnrolment) -> Certificate:
+    """The completion certificate of a finished PD course (idempotent)."""
+    if enrolment.course.kind != Course.Kind.PD or enrolment.completed_at is None:
+        raise ValidationError(_("Chỉ cấp chứng nhận khi đã hoàn thành khoá bồi dưỡng."))
+    with transaction.atomic():
+        certificate, created = Certificate.objects.select_for_update().get_or_create(
+            enrolment=enrolment, defaults={"periods": enrolment.course.pd_periods}
+        )
+        if created or not certificate.pdf:
+            certificates.attach_pdf(certificate)
+            audit.record(
+                "certificate.issue",
+                certificate,
+                actor=None,
+                after={
+                    "enrolment": enrolment.pk,
+                    "periods": certificate.periods,
+                    "signed": certificate.signed,
+                },
+            )
+    return certificate
+
+
+# --- Notifications ---------------------------------------------------------------------------
+
+
+def send_activity_notices(now: Any) -> int:
+    """Queue the due-soon and test-opened notices that are owed; returns how many activities."""
+    sent = 0
+    due_soon = Activity.objects.filter(
+        kind=Activity.Kind.ASSIGNMENT,
+        due_at__gt=now,
+        due_at__lte=now + timedelta(days=1),
+        due_notified_at__isnull=True,
+    ).select_related("module__course")
+    for activity in due_soon:
+        with transaction.atomic():
+            if not Activity.objects.filter(pk=activity.pk, due_notified_at__isnull=True).update(
+                due_notified_at=now
+            ):
+                continue  # another worker took it
+            submitted = set(activity.submissions.values_list("student_id", flat=True))
+            notify.assignment_due(
+                activity, [u for u in notify.learners_of(activity) if u not in submitted]
+            )
+            sent += 1
+    opened = (
+        Activity.objects.filter(kind=Activity.Kind.TEST, open_notified_at__isnull=True)
+        .filter(Q(available_from__isnull=True) | Q(available_from__lte=now))
+        .exclude(available_until__lt=now)
+    )
+    for activity in opened.select_related("module__course"):
+        with transaction.atomic():
+            if not Activity.objects.filter(pk=activity.pk, open_notified_at__isnull=True).update(
+                open_notified_at=now
+            ):
+                continue
+            notify.test_opened(activity, notify.learners_of(activity))
+            sent += 1
+    return sent

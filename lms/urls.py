@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "lms"
+
+urlpatterns = [
+    path("courses/<int:course_id>/", views.course_detail, name="course"),
+    path("courses/<int:course_id>/dashboard/", views.course_dashboard, name="dashboard"),
+    path("courses/<int:course_id>/progress.<str:fmt>", views.course_export, name="export"),
+    path("activities/<int:activity_id>/", views.activity_detail, name="activity"),
+    path("lessons/<int:lesson_id>/", views.lesson_detail, name="lesson"),
+    path("lessons/<int:lesson_id>/readiness/", views.lesson_readiness, name="readiness"),
+    path("lessons/<int:lesson_id>/readiness.csv", views.lesson_readiness_csv, name="readiness_csv"),
+    path("grade-books/<int:book_id>/", views.grade_book_detail, name="grade_book"),
+    path(
+        "grade-books/<int:book_id>/<str:action>/",
+        views.grade_book_action,
+        name="grade_book_action",
+    ),
+    path("pd/", views.pd_overview, name="pd"),
+    path("pd/<int:course_id>/enrol/", views.pd_enrol, name="pd_enrol"),
+    path(
+        "certificates/<uuid:certificate_id>/", views.certificate_verify, name="certificate_verify"
+    ),
+    path("certificates/<uuid:certificate_id>/pdf", views.certificate_pdf, name="certificate_pdf"),
+]

@@ -1,0 +1,233 @@
+"""Diacritic-insensitive search over items with facet counts; one contract, three backends.
+
+Every backend searches `Item.search_text`, the stem, options, solution and tags folded to
+plain ASCII-ish text (core.api.fold: no diacritics, đ -> d), with the query folded the same way,
+so "phuong trinh bac hai" finds "phương trình bậc hai" everywhere.
+
+- SQLite (embedded default): every query word must occur (LIKE); relevance = whole phrase first.
+- PostgreSQL: full text on to_tsvector('simple', search_text) (GIN index), the last word as a
+  prefix for search-as-you-type, ranked by ts_rank; `unaccent` folds the query server-side too;
+  a pg_trgm GIN index serves fuzzy lookups and near-duplicate candidates.
+- Elasticsearch 8 (ELASTICSEARCH_URL set): `ElasticsearchBackend` below, ASCII folding analyser.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+
+from core.api import fold
+
+from .models import Item
+
+FACETS = ("subject", "grade", "topic", "level", "type", "difficulty", "status", "author", "school")
+FILTERS = {
+    "subject": "subject__code",
+    "grade": "grade",
+    "topic": "topic_id",
+    "level": "level",
+    "type": "type",
+    "difficulty": "difficulty",
+    "status": "status",
+    "author": "author_id",
+    "school": "school_id",
+    "bank": "bank",
+}
+_FACET_FIELDS = {
+    "subject": "subject__code",
+    "topic": "topic_id",
+    "author": "author_id",
+    "school": "school_id",
+}
+
+
+@dataclass
+class SearchResult:
+    total: int
+    ids: list[int]
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+
+
+def words(query: str) -> list[str]:
+    return re.findall(r"\w+", fold(query))
+
+
+def apply_filters(qs: QuerySet[Item], filters: dict[str, Any]) -> QuerySet[Item]:
+    for name, value in filters.items():
+        if value in (None, "", []):
+            continue
+        if name not in FILTERS:
+            raise ValueError(name)
+        lookup = FILTERS[name]
+        qs = qs.filter(**({f"{lookup}__in": value} if isinstance(value, list) else {lookup: value}))
+    return qs
+
+
+def facet_counts(
+    qs: QuerySet[Item], facets: tuple[str, ...] = FACETS
+) -> dict[str, list[tuple[Any, int]]]:
+    out: dict[str, list[tuple[Any, int]]] = {}
+    for name in facets:
+        column = _FACET_FIELDS.get(name, name)
+        rows = qs.order_by().values_list(column).annotate(n=Count("pk")).order_by("-n", column)
+        out[name] = [(value, n) for value, n in rows if value not in (None, "")]
+    return out
+
+
+class DatabaseBackend:
+    """SQLite and any database without full text: LIKE on the folded column."""
+
+    def match(self, qs: QuerySet[Item], query: str) -> QuerySet[Item]:
+        terms = words(query)
+        for term in terms:
+            qs = qs.filter(search_text__contains=term)
+        if not terms:
+            return qs.order_by("-updated", "-pk")
+        phrase = " ".join(terms)
+        return qs.annotate(
+            rank=Case(
+                When(search_text__contains=phrase, then=Value(2)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        ).order_by("-rank", "-updated", "-pk")
+
+
+class PostgresBackend(DatabaseBackend):
+    VECTOR = 'to_tsvector(\'simple\'::regconfig, "question_bank_item"."search_text")'
+
+    def match(self, qs: QuerySet[Item], query: str) -> QuerySet[Item]:
+        terms = words(query)
+        if not terms:
+            return qs.order_by("-updated", "-pk")
+        # the last word may still be being typed: match it as a prefix
+        tsquery = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
+        condition = f"{self.VECTOR} @@ to_tsquery('simple'::regconfig, unaccent(%s))"
+        rank = f"ts_rank({self.VECTOR}, to_tsquery('simple'::regconfig, unaccent(%s)))"
+        # The SQL is constant; the user's words travel only as query parameters.
+        return (
+            qs.extra(where=[condition], params=[tsquery])  # noqa: S610
+            .annotate(rank=RawSQL(rank, (tsquery,)))  # noqa: S611
+            .order_by("-rank", "-updated", "-pk")
+        )
+
+
+class ElasticsearchBackend:
+    """Elasticsearch 8 with an ASCII-folding analyser; same contract as the others.
+
+    Used when ELASTICSEARCH_URL is set. No Elasticsearch server runs on the build machine, so
+    this class is not exercised by the test suite; `index_items` must be run after imports.
+    """
+
+    INDEX = "question_bank_items"
+    MAPPING: dict[str, Any] = {
+        "settings": {
+            "analysis": {
+                "analyzer": {
+                    "folded": {"tokenizer": "standard", "filter": ["lowercase", "asciifolding"]}
+                }
+            }
+        },
+        "mappings": {
+            "properties": {
+                "text": {"type": "text", "analyzer": "folded"},
+                **{name: {"type": "keyword"} for name in FACETS},
+            }
+        },
+    }
+
+    def __init__(self, url: str) -> None:
+        from elasticsearch import Elasticsearch
+
+        self.client = Elasticsearch(url)
+
+    def index_items(self, items: QuerySet[Item]) -> None:
+        from elasticsearch.helpers import bulk
+
+        if not self.client.indices.exists(index=self.INDEX):
+            self.client.indices.create(index=self.INDEX, **self.MAPPING)
+        bulk(
+            self.client,
+            (
+                {
+                    "_index": self.INDEX,
+                    "_id": item.pk,
+                    "text": item.search_text,
+                    **{name: _facet_value(item, name) for name in FACETS},
+                }
+                for item in items.select_related("subject").iterator()
+            ),
+        )
+
+    def search(
+        self, ids_allowed: QuerySet[Item], query: str, filters: dict[str, Any], limit: int
+    ) -> SearchResult:
+        must: list[dict[str, Any]] = []
+        if words(query):
+            must.append(
+                {
+                    "match_bool_prefix": {
+                        "text": {"query": " ".join(words(query)), "operator": "and"}
+                    }
+                }
+            )
+        term_filters = [
+            {"terms" if isinstance(v, list) else "term": {k: v}}
+            for k, v in filters.items()
+            if v not in (None, "", [])
+        ]
+        allowed = list(ids_allowed.values_list("pk", flat=True)[:65536])
+        response = self.client.search(
+            index=self.INDEX,
+            query={"bool": {"must": must, "filter": [*term_filters, {"ids": {"values": allowed}}]}},
+            aggs={name: {"terms": {"field": name, "size": 50}} for name in FACETS},
+            size=limit,
+        )
+        return SearchResult(
+            total=response["hits"]["total"]["value"],
+            ids=[int(hit["_id"]) for hit in response["hits"]["hits"]],
+            facets={
+                name: [(b["key"], b["doc_count"]) for b in agg["buckets"]]
+                for name, agg in response["aggregations"].items()
+            },
+        )
+
+
+def _facet_value(item: Item, name: str) -> Any:
+    if name == "subject":
+        return item.subject.code if item.subject else None
+    value = getattr(item, _FACET_FIELDS.get(name, name))
+    return str(value) if value is not None else None
+
+
+def backend() -> DatabaseBackend:
+    return PostgresBackend() if connection.vendor == "postgresql" else DatabaseBackend()
+
+
+def search_items(
+    queryset: QuerySet[Item],
+    query: str = "",
+    filters: dict[str, Any] | None = None,
+    *,
+    limit: int = 20,
+    offset: int = 0,
+    facets: tuple[str, ...] = FACETS,
+) -> SearchResult:
+    """Search within `queryset` (already narrowed to what the user may see)."""
+    filters = filters or {}
+    if settings.ELASTICSEARCH_URL:
+        return ElasticsearchBackend(settings.ELASTICSEARCH_URL).search(
+            queryset, query, filters, limit
+        )
+    qs = backend().match(apply_filters(queryset, filters), query)
+    return SearchResult(
+        total=qs.count(),
+        ids=list(qs.values_list("pk", flat=True)[offset : offset + limit]),
+        facets=facet_counts(qs, facets),
+    )

@@ -1,0 +1,49 @@
+"""IMS Common Cartridge fixtures: web content files and web links are found; the rest listed."""
+
+from __future__ import annotations
+
+from content.packages.cartridge import WebLink, read_cartridge
+from tests.fixtures import fixture_path
+
+
+def test_py4e_cartridge_links() -> None:
+    cartridge = read_cartridge(fixture_path("imscc/py4e_export.imscc"))
+    assert cartridge.title == "Python for Everybody import"
+    assert cartridge.web_content == []
+    assert len(cartridge.links) == 129
+    assert cartridge.links[0] == WebLink(
+        "Assignment: Installing Python", "https://www.py4e.com/install.php"
+    )
+    assert cartridge.skipped == {
+        "imsbasiclti_xmlv1p0": 43,
+        "associatedcontent/imscc_xmlv1p1/learning-application-resource": 1,
+    }
+    assert cartridge.report.problems == []
+
+
+def test_cc2olx_cartridge_web_content_and_bad_links_reported() -> None:
+    cartridge = read_cartridge(fixture_path("imscc/cc2olx-fixtures-main.imscc"))
+    assert cartridge.title == "Course"
+    assert cartridge.web_content == [
+        "iframe.html",
+        "iframe2.html",
+        "vertical.html",
+        "web_resources/elearning.png",
+        "wiki_content/wiki_content.html",
+        "canvas_content/canvas_content.html",
+        "web_resources/PEP_8.pdf",
+        "extra_files/example.pdf",
+        "wiki_content/external_tool_retrieve.html",
+    ]
+    assert len(cartridge.links) == 5
+    assert [(p.path, p.reason) for p in cartridge.report.problems] == [
+        ("weblinks/web_link_content.xml", 'Liên kết "/web-link" không phải địa chỉ http(s).'),
+        (
+            "weblinks/youtube_web_link.xml",
+            'Liên kết "youtube.com/watch?v=1234ABCD" không phải địa chỉ http(s).',
+        ),
+        (
+            "wiki_content/module-|-introduction.html",
+            "Tệp nội dung web khai báo trong gói nhưng không có.",
+        ),
+    ]

@@ -1,0 +1,100 @@
+"""Diacritic-insensitive search with facets: runs on SQLite and, with DATABASE_URL, PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from question_bank import services
+from question_bank.interchange import ItemContent, ItemType
+from question_bank.models import Item
+from question_bank.search import search_items
+
+from .conftest import single_choice
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def items(bank):
+    def make(stem, subject, grade, level, tags=(), kind=None):
+        content = single_choice(stem)
+        if kind == "essay":
+            content = ItemContent(type=ItemType.ESSAY, stem_html=f"<p>{stem}</p>")
+        return services.create_item(
+            bank.author,
+            content,
+            school=bank.school,
+            subject=subject,
+            grade=grade,
+            level=level,
+            tags=list(tags),
+        )
+
+    return {
+        "quadratic": make("Giải phương trình bậc hai x² − 5x + 6 = 0", bank.maths, 10, "biet"),
+        "graph": make("Đồ thị hàm số bậc hai là một đường parabol", bank.maths, 10, "hieu"),
+        "quadratic12": make("Phương trình bậc hai có nghiệm kép khi nào?", bank.maths, 12, "hieu"),
+        "physics": make("Động năng của vật khối lượng m", bank.physics, 10, "biet", ["động học"]),
+        "essay": make(
+            "Trình bày định luật Newton thứ hai", bank.physics, 10, "van_dung", kind="essay"
+        ),
+    }
+
+
+def ids(result):
+    return set(result.ids)
+
+
+def test_diacritic_free_query_finds_vietnamese_text(items):
+    found = search_items(Item.objects.all(), "phuong trinh bac hai")
+    assert ids(found) == {items["quadratic"].pk, items["quadratic12"].pk}
+    assert found.total == 2
+
+
+def test_d_matches_dj_and_tags_are_searched(items):
+    assert ids(search_items(Item.objects.all(), "do thi")) == {items["graph"].pk}
+    assert ids(search_items(Item.objects.all(), "dong hoc")) == {items["physics"].pk}
+    assert ids(search_items(Item.objects.all(), "ĐỘNG NĂNG")) == {items["physics"].pk}
+
+
+def test_options_and_solution_are_searched(items):
+    # every single-choice item of the fixture has the Vi-ét solution
+    assert search_items(Item.objects.all(), "dinh li vi et").total == 4
+
+
+def test_prefix_of_the_last_word_for_search_as_you_type(items):
+    assert ids(search_items(Item.objects.all(), "nghiem ke")) == {items["quadratic12"].pk}
+
+
+def test_filters_and_facet_counts(items, bank):
+    found = search_items(Item.objects.all(), "bac hai", {"subject": "TOAN", "grade": 10})
+    assert ids(found) == {items["quadratic"].pk, items["graph"].pk}
+    assert found.facets["level"] == [("biet", 1), ("hieu", 1)]
+    assert found.facets["subject"] == [("TOAN", 2)]
+    everything = search_items(Item.objects.all())
+    assert everything.total == 5
+    assert everything.facets["subject"] == [("TOAN", 3), ("VL", 2)]
+    assert everything.facets["grade"] == [(10, 4), (12, 1)]
+    assert everything.facets["type"] == [("single_choice", 4), ("essay", 1)]
+    assert everything.facets["status"] == [("draft", 5)]
+    assert everything.facets["school"] == [(bank.school.pk, 5)]
+
+
+def test_relevance_puts_the_whole_phrase_first(items, bank):
+    scattered = services.create_item(
+        bank.author,
+        dataclasses.replace(
+            single_choice("Hai bạn cùng giải một phương trình có bậc cao"), solution_html=""
+        ),
+        subject=bank.maths,
+    )
+    found = search_items(Item.objects.all(), "phuong trinh bac")
+    assert scattered.pk in found.ids
+    assert found.ids[-1] == scattered.pk
+
+
+def test_search_respects_the_given_queryset(items):
+    mine = Item.objects.filter(subject__code="VL")
+    assert ids(search_items(mine, "bac hai")) == set()
