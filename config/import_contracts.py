@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from importlinter import Contract, ContractCheck, fields, output
 
@@ -23,8 +23,9 @@ class PublicApiContract(Contract):
     exempt = fields.ListField(subfield=fields.StringField(), required=False)
 
     def check(self, graph: Any, verbose: bool) -> ContractCheck:
-        apps: list[str] = list(self.apps)  # type: ignore[call-overload]
-        exempt: list[str] = list(self.exempt or [])  # type: ignore[call-overload]
+        # import-linter fills these descriptors with plain lists once the config is read.
+        apps = cast(list[str], self.apps)
+        exempt = cast(list[str], self.exempt or [])
         illegal: list[tuple[str, str, tuple[int, ...]]] = []
         for app in apps:
             allowed = f"{app}.api"

@@ -82,7 +82,12 @@ def run(request: HttpRequest, token: str) -> HttpResponse:
     response = render(
         request,
         "content/run.html",
-        {"package": package, "config": config, "is_h5p": package.kind == PackageKind.H5P},
+        {
+            "package": package,
+            "config": config,
+            "is_h5p": package.kind == PackageKind.H5P,
+            "is_cmi5": package.kind == PackageKind.CMI5,
+        },
     )
     response["Content-Security-Policy"] = _csp()
     response["Referrer-Policy"] = "no-referrer"

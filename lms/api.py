@@ -25,7 +25,15 @@ from core.api import SchoolClass, Semester, Subject
 
 from . import gradebook, notify, services
 from .gradebook import GradeBookReport, StudentGrades, YearResult
-from .grading import Comment, Level, PrimaryLevel, SubjectResult, learning_level
+from .grading import (
+    Comment,
+    Level,
+    PrimaryLevel,
+    SubjectResult,
+    comment_semester_result,
+    learning_level,
+    parse_score,
+)
 from .grading import semester_average as _semester_average
 from .grading import year_average as _year_average
 from .models import Activity, GradeBook, GradeCell
@@ -97,9 +105,11 @@ __all__ = [
     "YearResult",
     "approved_grade_book",
     "approved_year_results",
+    "comment_semester_result",
     "grade_book_report",
     "learning_level",
     "notify_content_approved",
+    "parse_score",
     "record_activity_result",
     "record_score",
     "semester_average",

@@ -4,6 +4,8 @@ to the sanitiser, so it survives untouched and KaTeX renders it in the browser."
 from __future__ import annotations
 
 import dataclasses
+import html
+import re
 
 import nh3
 
@@ -20,6 +22,7 @@ _ATTRIBUTES = {
     "span": {"class"},
     "ol": {"type", "start"},
 }
+_TAG_RE = re.compile(r"<[^>]+>")
 # data: for images embedded in imported files; asset URLs are relative.
 _SCHEMES = {"http", "https", "data", "mailto"}
 
@@ -28,8 +31,9 @@ def clean_html(html: str) -> str:
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, url_schemes=_SCHEMES)
 
 
-def html_to_text(html: str) -> str:
-    return " ".join(nh3.clean(html, tags=set()).split())
+def html_to_text(html_text: str) -> str:
+    """Plain text of (sanitised) HTML; every tag becomes a space so words never glue."""
+    return " ".join(html.unescape(_TAG_RE.sub(" ", html_text)).split())
 
 
 def _clean_choice(choice: Choice) -> Choice:
@@ -57,5 +61,5 @@ def search_text(content: ItemContent, tags: list[str] | None = None) -> str:
     parts = [content.stem_html, content.solution_html]
     parts += [c.html for c in content.choices] + [c.html for c in content.targets]
     parts += [c.html for g in content.gaps for c in g.choices]
-    text = " ".join(html_to_text(p) for p in parts if p)
+    text = html_to_text(" ".join(p for p in parts if p))
     return fold(" ".join([text, *(tags or [])])).strip()

@@ -58,8 +58,9 @@ def content_hash(content: ItemContent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _checked(content: ItemContent) -> ItemContent:
-    content = clean_content(content)
+def _checked(content: ItemContent, sanitised: bool = False) -> ItemContent:
+    if not sanitised:
+        content = clean_content(content)
     problems = validate_content(content)
     if problems:
         raise ValidationError(problems)
@@ -104,9 +105,11 @@ def create_item(
     *,
     school: Organisation | None = None,
     scope: str = Scope.PRIVATE,
+    sanitised: bool = False,
     **meta: Any,
 ) -> Item:
-    content = _checked(content)
+    """`sanitised=True` when the caller (the importer) has already cleaned the content."""
+    content = _checked(content, sanitised)
     _check_meta(meta)
     if scope == Scope.DEPARTMENT:
         raise ValidationError(_("Chỉ câu hỏi đã được duyệt mới được chia sẻ toàn Sở."))
@@ -348,11 +351,6 @@ class ImportMode:
     SKIP_BAD = "skip_bad"
 
 
-def _item_errors(parsed: ParsedItem) -> list[str]:
-    content = clean_content(parsed.content)
-    return validate_content(content)
-
-
 def _meta_fields(parsed: ParsedItem, subject: Subject | None) -> dict[str, Any]:
     meta = parsed.meta
     subj = subject
@@ -392,11 +390,12 @@ def import_parsed(
     report = ImportReport(errors=[p.as_dict() for p in result.problems])
     good: list[tuple[ParsedItem, ItemContent, str]] = []
     for parsed in result.items:
-        problems = _item_errors(parsed)
+        cleaned = clean_content(parsed.content)
+        problems = validate_content(cleaned)
         if problems:
             report.errors += [{"location": parsed.location, "message": m} for m in problems]
             continue
-        content = point_at_assets(clean_content(parsed.content), parsed.assets)
+        content = point_at_assets(cleaned, parsed.assets)
         report.items.append(
             {
                 "number": parsed.number,
@@ -455,6 +454,7 @@ def import_parsed(
                 content,
                 school=school,
                 bank=bank,
+                sanitised=True,
                 stimulus=stimuli.get(parsed.stimulus_ref or ""),
                 **meta,
             )

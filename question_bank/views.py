@@ -73,4 +73,3 @@ def asset(request: HttpRequest, sha256: str) -> HttpResponse:
     response = HttpResponse(bytes(stored.data), content_type=stored.mime)
     response["Cache-Control"] = "private, max-age=31536000, immutable"
     return response
-

@@ -6,83 +6,50 @@ this module validates it and computes what the transcript (học bạ) records.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+# The Circular 22/27 arithmetic lives in the grade book: one source of truth, so the transcript
+# and the grade book can never disagree for the same student.
+from lms import api as lms_api
+
 PASS, FAIL = "Đạt", "Chưa đạt"
 PRIMARY_LEVELS = {"T": "Hoàn thành tốt", "H": "Hoàn thành", "C": "Chưa hoàn thành"}
-ONE_DECIMAL = Decimal("0.1")
-
-
-def round1(value: Decimal) -> Decimal:
-    return value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
+_AS_COMMENT = {PASS: lms_api.Comment.PASS, FAIL: lms_api.Comment.FAIL}
 
 
 def _score(value: Any, where: str) -> Decimal:
-    try:
-        score = Decimal(str(value))
-    except (InvalidOperation, ValueError) as exc:
-        raise ValidationError(
-            _("%(where)s: điểm “%(v)s” không hợp lệ.") % {"where": where, "v": value}
-        ) from exc
-    if not score.is_finite() or score < 0 or score > 10 or score != round1(score):
-        raise ValidationError(
-            _("%(where)s: điểm phải từ 0 đến 10, một chữ số thập phân (nhận “%(v)s”).")
-            % {"where": where, "v": value}
-        )
-    return score
+    return lms_api.parse_score(value, where=where)
 
 
 def semester_average(regular: list[Decimal], midterm: Decimal, endterm: Decimal) -> Decimal:
     """ĐTBmhk = (ΣĐĐGtx + 2·ĐĐGgk + 3·ĐĐGck) / (số ĐĐGtx + 5), one decimal."""
-    total = sum(regular, Decimal(0)) + 2 * midterm + 3 * endterm
-    return round1(total / (len(regular) + 5))
+    return lms_api.semester_average(regular, midterm, endterm)
 
 
 def year_average(first: Decimal, second: Decimal) -> Decimal:
     """ĐTBmcn = (ĐTBmhkI + 2·ĐTBmhkII) / 3, one decimal."""
-    return round1((first + 2 * second) / 3)
+    return lms_api.year_average(first, second)
 
 
 def comment_result(regular: list[str], midterm: str, endterm: str) -> str:
-    """A comment-only subject's semester result (Circular 22 art. 9.1).
-
-    Đạt: every assessment Đạt, or at least 2/3 of them Đạt with the end-of-term one Đạt.
-    """
-    marks = [*regular, midterm, endterm]
-    passed = sum(1 for m in marks if m == PASS)
-    if passed == len(marks) or (3 * passed >= 2 * len(marks) and endterm == PASS):
-        return PASS
-    return FAIL
+    """A comment-only subject's semester result (Circular 22 art. 9.1): Đạt when every
+    assessment was taken and all are Đạt."""
+    marks = [_AS_COMMENT[m] for m in [*regular, midterm, endterm]]
+    result = lms_api.comment_semester_result(marks, required=len(marks))
+    return PASS if result == lms_api.Comment.PASS else FAIL
 
 
 def learning_result_level(averages: list[Decimal], comments: list[str]) -> str:
-    """A student's learning result for a semester or year (Circular 22 art. 9.2)."""
-    all_pass = all(c == PASS for c in comments)
-    if (
-        all_pass
-        and averages
-        and all(a >= Decimal("6.5") for a in averages)
-        and sum(1 for a in averages if a >= 8) >= 6
-    ):
-        return "Tốt"
-    if (
-        all_pass
-        and averages
-        and all(a >= 5 for a in averages)
-        and sum(1 for a in averages if a >= Decimal("6.5")) >= 6
-    ):
-        return "Khá"
-    if (
-        sum(1 for c in comments if c != PASS) <= 1
-        and all(a >= Decimal("3.5") for a in averages)
-        and sum(1 for a in averages if a >= 5) >= 6
-    ):
-        return "Đạt"
-    return "Chưa đạt"
+    """A student's learning result for a semester or year (Circular 22 art. 9.2 and 9.3)."""
+    results = [lms_api.SubjectResult(f"s{i}", average=a) for i, a in enumerate(averages)]
+    results += [
+        lms_api.SubjectResult(f"c{i}", comment=_AS_COMMENT[c]) for i, c in enumerate(comments)
+    ]
+    return str(lms_api.Level(lms_api.learning_level(results)).label)
 
 
 def secondary_entry(

@@ -116,8 +116,8 @@ def prepare(teachers: int) -> tuple[int, list[str]]:
     ]
     if not Progress.objects.filter(activity__module__course=course).exists():
         for u in people[: teachers // 2]:
-            for a in first:
-                services.record_view(u, a)
+            for activity in first:
+                services.record_view(u, activity)
     cookies = []
     for u in people:
         s = SessionStore()
@@ -125,7 +125,7 @@ def prepare(teachers: int) -> tuple[int, list[str]]:
         s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         s[HASH_SESSION_KEY] = u.get_session_auth_hash()
         s.create()
-        cookies.append(s.session_key)
+        cookies.append(str(s.session_key))
     return course.pk, cookies
 
 

@@ -91,7 +91,8 @@ def _read_link(
     link = xml.parse(archive.read(report.sources[name]), name, report)
     if link is None:
         return
-    url = xml.child(link, "url").get("href", "") if xml.child(link, "url") is not None else ""
+    url_node = xml.child(link, "url")
+    url = url_node.get("href", "") if url_node is not None else ""
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         report.add(name, _('Liên kết "%(url)s" không phải địa chỉ http(s).') % {"url": url})

@@ -20,10 +20,13 @@ def free_port() -> int:
 
 
 class SimulatorProcess:
-    def __init__(self, db: str | Path, port: int | None = None, *args: str) -> None:
+    def __init__(
+        self, db: str | Path, port: int | None = None, *args: str, log: str | Path | None = None
+    ) -> None:
         self.db = str(db)
         self.port = port or free_port()
         self.args = list(args)
+        self.log = log
         self.proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -41,7 +44,13 @@ class SimulatorProcess:
             self.db,
             *self.args,
         ]
-        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, cwd=REPO)  # noqa: S603
+        # A detached simulator must not hold the caller's stdout/stderr open.
+        stderr = open(self.log, "ab") if self.log else None  # noqa: SIM115
+        self.proc = subprocess.Popen(  # noqa: S603
+            command, stdout=subprocess.DEVNULL, stderr=stderr, cwd=REPO
+        )
+        if stderr is not None:
+            stderr.close()
         deadline = time.monotonic() + ready_within
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

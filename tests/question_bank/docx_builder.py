@@ -46,15 +46,15 @@ def options_line(
 
 
 def underline(run: object) -> None:
-    run.underline = True  # type: ignore[attr-defined]
+    run.underline = True
 
 
 def bold(run: object) -> None:
-    run.bold = True  # type: ignore[attr-defined]
+    run.bold = True
 
 
 def red(run: object) -> None:
-    run.font.color.rgb = RGBColor(0xFF, 0x00, 0x00)  # type: ignore[attr-defined]
+    run.font.color.rgb = RGBColor(0xFF, 0x00, 0x00)
 
 
 def teacher_test() -> bytes:

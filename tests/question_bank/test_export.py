@@ -7,6 +7,7 @@ import pytest
 from lxml import etree
 
 from question_bank.exporters.docx import export_docx
+from question_bank.exporters.moodlexml import export_moodle_xml
 from question_bank.exporters.qti import package, to_xml
 from question_bank.importers import parse_bytes, parse_file
 from tests.fixtures import fixture_path
@@ -82,3 +83,30 @@ def test_word_export_reads_back_with_the_same_keys():
     assert [c.html for c in back.items[0].content.choices] == [
         c.html for c in original[0].content.choices
     ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "moodle-xml/qtypes/qtype_multichoice.testquestion.moodle.xml",
+        "moodle-xml/qtypes/qtype_match.testquestion.moodle.xml",
+        "moodle-xml/qtypes/qtype_ordering.testquestion.moodle.xml",
+        "moodle-xml/qtypes/qtype_shortanswer.testquestion.moodle.xml",
+        "moodle-xml/qtypes/qtype_numerical.testquestion.moodle.xml",
+        "moodle-xml/qtypes/qtype_essay.testquestion.moodle.xml",
+        "moodle-xml/multianswer.xml",
+        "gift/questions.gift.txt",
+    ],
+)
+def test_moodle_xml_round_trip(source):
+    original = [i.content for i in parse_file(fixture_path(*source.split("/"))).items]
+    data = export_moodle_xml([(f"q{n}", c) for n, c in enumerate(original)])
+    back = parse_bytes(data, "export.xml", "moodlexml")
+    assert back.problems == []
+    assert [signature(p.content) for p in back.items] == [signature(c) for c in original]
+
+
+def test_true_false_cluster_to_moodle_is_four_truefalse_questions():
+    cluster = parse_bytes(teacher_test(), "de.docx").items[7].content
+    back = parse_bytes(export_moodle_xml([("c", cluster)]), "x.xml", "moodlexml")
+    assert [p.content.key for p in back.items] == ["A", "B", "A", "B"]

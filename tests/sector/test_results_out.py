@@ -145,9 +145,10 @@ def test_comment_only_secondary_subject(simulator, adapter):
     message = _enqueue(book, entries=entries)
     outbox.deliver(adapter)
     remote = list(_remote_results(simulator, message).values())
+    # Circular 22 art. 9.1: Đạt only when every assessment is Đạt.
     assert [(r["score"], r["textScore"]) for r in remote] == [
         (None, "Đạt"),
-        (None, "Đạt"),
+        (None, "Chưa đạt"),
         (None, "Chưa đạt"),
     ]
 
@@ -262,3 +263,25 @@ def test_dead_letter_after_max_attempts_and_admin_retry(simulator, adapter, sett
         == 1
     )
     assert outbox.deliver(adapter)["delivered"] == 1
+
+
+def test_cli_contract_results_json(simulator, sector_settings):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    book = grade_book()
+    _enqueue(book)
+    out = StringIO()
+    call_command("sector_sync", "results", "--school", "THPT-LL", "--json", stdout=out)
+    assert json.loads(out.getvalue()) == {
+        "created": 0,
+        "updated": 0,
+        "delivered": 1,
+        "failed": 0,
+        "records": 3,
+        "retrying": 0,
+        "dead_letter": 0,
+    }
+    assert simulator.stats()["collections"]["results"]["count"] == 3

@@ -32,9 +32,9 @@ def test_secondary_entry_scored_subject_semester_two():
     out = transcript.secondary_entry(entry, regular_count=3, comment_only=False, semester=2, row=1)
     # (8 + 7.5 + 9 + 13 + 21) / 8 = 58.5 / 8 = 7.3125 → 7.3; year (6.8 + 14.6) / 3 = 7.13… → 7.1
     assert out == {
-        "regular": ["8", "7.5", "9"],
+        "regular": ["8.0", "7.5", "9.0"],  # one decimal, as Circular 22 records scores
         "midterm": "6.5",
-        "endterm": "7",
+        "endterm": "7.0",
         "average": "7.3",
         "semester1Average": "6.8",
         "yearAverage": "7.1",
@@ -45,7 +45,7 @@ def test_secondary_entry_scored_subject_semester_two():
     ("regular", "mid", "end", "expected"),
     [
         (["Đạt", "Đạt"], "Đạt", "Đạt", "Đạt"),
-        (["Chưa đạt", "Đạt", "Đạt"], "Đạt", "Đạt", "Đạt"),  # 4 of 5 with end-term Đạt
+        (["Chưa đạt", "Đạt", "Đạt"], "Đạt", "Đạt", "Chưa đạt"),  # every one must be Đạt
         (["Đạt", "Đạt", "Đạt"], "Đạt", "Chưa đạt", "Chưa đạt"),  # end-term not Đạt
         (["Chưa đạt", "Chưa đạt"], "Đạt", "Đạt", "Chưa đạt"),  # 2 of 4 < 2/3
     ],
@@ -55,9 +55,12 @@ def test_comment_only_subject_result(regular, mid, end, expected):
 
 
 def test_comment_only_entry_carries_year_result_in_semester_two():
-    entry = {"regular": ["Đạt", "Đạt", "Chưa đạt", "Đạt"], "midterm": "Đạt", "endterm": "Đạt"}
+    entry = {"regular": ["Đạt", "Đạt", "Đạt", "Đạt"], "midterm": "Đạt", "endterm": "Đạt"}
     out = transcript.secondary_entry(entry, regular_count=4, comment_only=True, semester=2, row=1)
     assert out == {**entry, "result": "Đạt", "yearResult": "Đạt"}
+    entry["regular"][2] = "Chưa đạt"
+    out = transcript.secondary_entry(entry, regular_count=4, comment_only=True, semester=2, row=1)
+    assert out == {**entry, "result": "Chưa đạt", "yearResult": "Chưa đạt"}
 
 
 @pytest.mark.parametrize(
@@ -67,7 +70,8 @@ def test_comment_only_entry_carries_year_result_in_semester_two():
         (["8.0"] * 5 + ["6.5"] * 2, ["Đạt"], "Khá"),
         (["6.5"] * 6 + ["5.0"], ["Đạt"], "Khá"),
         (["6.5"] * 6 + ["4.9"], ["Đạt"], "Đạt"),
-        (["9.0"] * 7, ["Đạt", "Chưa đạt"], "Đạt"),
+        # One comment subject alone pulls Tốt down to Đạt: raised one level (art. 9.3).
+        (["9.0"] * 7, ["Đạt", "Chưa đạt"], "Khá"),
         (["5.0"] * 6 + ["3.4"], ["Đạt"], "Chưa đạt"),
         (["9.0"] * 7, ["Chưa đạt", "Chưa đạt"], "Chưa đạt"),
     ],
@@ -82,7 +86,7 @@ def test_learning_result_level(averages, comments, level):
         ({"regular": [7, 8], "midterm": 7, "endterm": 7}, "cần đúng 3 điểm"),
         ({"regular": [7, 8, 11], "midterm": 7, "endterm": 7}, "từ 0 đến 10"),
         ({"regular": [7, 8, "7.25"], "midterm": 7, "endterm": 7}, "một chữ số thập phân"),
-        ({"regular": [7, 8, 9], "midterm": "x", "endterm": 7}, "không hợp lệ"),
+        ({"regular": [7, 8, 9], "midterm": "x", "endterm": 7}, "không phải là số"),
     ],
 )
 def test_secondary_entry_rejects_bad_scores(entry, message):

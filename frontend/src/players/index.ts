@@ -15,8 +15,6 @@ document.addEventListener("DOMContentLoaded", () => {
     startScorm(config);
   } else if (config.kind === "h5p") {
     startH5P(config);
-  } else {
-    // cmi5 AUs open their launch URL directly; the LMS launch parameters come from the server.
-    window.location.replace(config.launch);
   }
+  // cmi5 launch (fetch URL, auth token, launch data) is not implemented: the page says so.
 });

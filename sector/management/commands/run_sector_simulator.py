@@ -43,7 +43,9 @@ class Command(BaseCommand):
         if not options["background"]:
             main(["--port", str(port), "--db", options["db"], *flags])
             return
-        sim = SimulatorProcess(options["db"], port, *flags)
+        sim = SimulatorProcess(
+            options["db"], port, *flags, log=Path(options["db"]).with_suffix(".log")
+        )
         try:
             sim.stats()
         except httpx.HTTPError:
