@@ -136,23 +136,25 @@ def version_docx(header: Header, items: list[PaperItem]) -> bytes:
     style.font.size = Pt(12)
     table = doc.add_table(rows=1, cols=2)
     left, right = table.rows[0].cells
-    left.text = f"{header.school}\n{_('ĐỀ CHÍNH THỨC')}"
-    right.text = (
-        f"{header.exam}\n{_('Môn')}: {header.subject}\n"
-        f"{_('Thời gian làm bài: %(m)s phút, không kể thời gian phát đề') % {'m': header.minutes}}"
-    )
+    official = _("ĐỀ CHÍNH THỨC")
+    subject_label = _("Môn")
+    duration = _("Thời gian làm bài: %(m)s phút, không kể thời gian phát đề") % {
+        "m": header.minutes
+    }
+    left.text = f"{header.school}\n{official}"
+    right.text = f"{header.exam}\n{subject_label}: {header.subject}\n{duration}"
     code = doc.add_paragraph()
     code.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    code.add_run(f"{_('Mã đề')}: {header.code}").bold = True
-    doc.add_paragraph(f"{_('Họ và tên thí sinh')}: " + "." * 60)
-    doc.add_paragraph(f"{_('Số báo danh')}: " + "." * 30)
+    code.add_run(_("Mã đề") + f": {header.code}").bold = True
+    doc.add_paragraph(_("Họ và tên thí sinh") + ": " + "." * 60)
+    doc.add_paragraph(_("Số báo danh") + ": " + "." * 30)
     part = None
     for item in items:
         if item.part != part:
             part = item.part
             doc.add_paragraph().add_run(part).bold = True
         para = doc.add_paragraph()
-        para.add_run(f"{_('Câu')} {item.position}. ").bold = True
+        para.add_run(_("Câu") + f" {item.position}. ").bold = True
         for kind, value in _pieces(item.content.stem_html):
             if kind == "text":
                 para.add_run(value)
@@ -249,8 +251,9 @@ def to_pdf(document: str) -> bytes:
 def answer_sheet_html(test: Test, layout: list[dict[str, Any]]) -> str:
     """One answer sheet for every version: rows follow the positions, which all versions share."""
     e = html.escape
+    title = _("PHIẾU TRẢ LỜI")
     body = [
-        f"<h2 style='text-align:center'>{e(_('PHIẾU TRẢ LỜI'))}</h2>"
+        f"<h2 style='text-align:center'>{e(title)}</h2>"
         f"<p>{e(test.exam_name or test.title)} — {e(_('Môn'))}: "
         f"{e(test.subject.name if test.subject else '')}</p>"
         f"<div class='lines'><p>{e(_('Họ và tên thí sinh'))}: {'.' * 60}</p>"

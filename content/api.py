@@ -8,6 +8,10 @@
 - search(q, subject=, grade=, type=, school=, licence=): published items and facet counts.
 - use_in_class(page, school_class, user=): "use in my class"; items_for_class(school_class)
   lists what teachers added to a class (for the LMS).
+- Provenance: item_code(page) is the signed code ("HL-<id>"); sign_published(page, approver)
+  signs an item published before signing was wired in; check_delivery(page) verifies it.
+- Authoring and review (for the demo): create_library, create_lesson_plan, submit_for_review,
+  approve_content, with LessonPlanData.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from django.db.models import QuerySet
 from core.api import SchoolClass
 
 from .files import ItemFile, iter_item_files, page_record
+from .lessonplan import LessonPlanData
 from .models import (
     ClassUse,
     ContentPage,
@@ -31,7 +36,15 @@ from .models import (
     PackagePage,
 )
 from .search import SearchResult, search
-from .services import use_in_class
+from .services import (
+    approve_content,
+    create_lesson_plan,
+    create_library,
+    submit_for_review,
+    use_in_class,
+)
+from .signing import check_delivery, sign_published
+from .signing import code_for as item_code
 
 
 def published_items() -> QuerySet[ContentPage]:
@@ -51,6 +64,7 @@ __all__ = [
     "DocumentPage",
     "ELecturePage",
     "ItemFile",
+    "LessonPlanData",
     "LessonPlanPage",
     "LibraryPage",
     "Licence",
@@ -59,10 +73,17 @@ __all__ = [
     "PackageFile",
     "PackagePage",
     "SearchResult",
+    "approve_content",
+    "check_delivery",
+    "create_lesson_plan",
+    "create_library",
+    "item_code",
     "items_for_class",
     "iter_item_files",
     "page_record",
     "published_items",
     "search",
+    "sign_published",
+    "submit_for_review",
     "use_in_class",
 ]

@@ -17,8 +17,10 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from . import play, runtime, services
-from .models import PackageAttempt, PackageFile, PackagePage
+from provenance.api import Verdict
+
+from . import play, runtime, services, signing
+from .models import ContentPage, PackageAttempt, PackageFile, PackagePage
 from .packages.report import PackageKind
 
 
@@ -34,12 +36,22 @@ def _csp() -> str:
     )
 
 
+def refused(request: HttpRequest, page: ContentPage, verdict: Verdict) -> HttpResponse:
+    """A published item that no longer matches its signed manifest is not delivered."""
+    context = {"page": page, "problems": verdict.problems, "code": signing.code_for(page)}
+    return render(request, "content/refused.html", context, status=409)
+
+
 @login_required
 @require_GET
 def player(request: HttpRequest, page_id: int) -> HttpResponse:
     page = get_object_or_404(PackagePage, pk=page_id)
     if not page.live and request.user.pk != page.author_id:
         raise Http404
+    if page.live:
+        verdict = signing.check_delivery(page, actor=request.user)
+        if not verdict.valid:
+            return refused(request, page, verdict)
     attempt = services.start_attempt(page.package, request.user)
     token = play.token_for(attempt.pk)
     return render(

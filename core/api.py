@@ -22,6 +22,7 @@ from .notifications import notify_user
 from .services import (
     create_class,
     create_organisation,
+    create_school_year,
     create_user,
     current_school_year,
     enrol_student,
@@ -48,6 +49,7 @@ __all__ = [
     "audit",
     "create_class",
     "create_organisation",
+    "create_school_year",
     "create_user",
     "current_school_year",
     "enrol_student",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import dashboard, health, permissions, services
+from . import dashboard, health, services
 from .forms import RosterUploadForm
 from .http import AuthedRequest
 from .models import Organisation, RosterImport, SchoolClass
@@ -151,8 +151,3 @@ def notify_test(request: AuthedRequest) -> HttpResponse:
 
     notify_user(request.user.pk, _("Kết nối thông báo trực tiếp hoạt động."))
     return HttpResponse(status=204)
-
-
-def school_list(request: HttpRequest) -> HttpResponse:
-    orgs = permissions.visible_organisations(request.user)
-    return render(request, "core/organisations.html", {"organisations": orgs})

@@ -9,6 +9,7 @@ Typical use at publication:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
@@ -91,17 +92,29 @@ def verify(target: str | Path | bytes | IO[bytes]) -> Verdict:
     return verify_members(members_of(publication))
 
 
-def verify_for_delivery(kind: str, code: str, *, actor: Any = None) -> Verdict:
+def verify_for_delivery(
+    kind: str,
+    code: str,
+    *,
+    files: Iterable[tuple[str, Callable[[], IO[bytes]]]] | None = None,
+    actor: Any = None,
+) -> Verdict:
     """Call on every download and launch: refuse (valid is False) a tampered or unsigned item.
 
-    A tampered item is flagged and the department and school admins are notified.
+    `files` are the bytes about to be delivered (path, opener), checked against the signed
+    manifest in place of the copies stored at signing, so a change to the delivered files is
+    caught. A tampered item is flagged and the department and school admins are notified.
     """
     publication = latest(code, kind)
     if publication is None:
         verdict = Verdict(code=code)
         verdict.problems.append(Problem(code, _("Học liệu chưa được ký.")))
         return verdict
-    verdict = verify_members(members_of(publication))
+    members = members_of(publication)
+    if files is not None:
+        members = {k: v for k, v in members.items() if not k.startswith("files/")}
+        members.update({f"files/{path}": opener for path, opener in files})
+    verdict = verify_members(members)
     if not verdict.valid:
         with transaction.atomic():
             services.flag_tampered(publication, verdict, actor=actor)

@@ -1,13 +1,18 @@
-"""Signed demo data: the published content items and approved question versions of the demo
-(through content.api and question_bank.api), or one sample item when neither has any."""
+"""Signed demo data.
+
+`publish_demo_items` authors a lesson plan and a few questions as the demo teacher and has the
+demo subject head approve them through content's and question_bank's own services, which sign
+them at publication. `seed` then signs whatever was published before signing was wired in (or
+one sample item when nothing is published) and seals every demo publication.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import Page, Site
 
 from core.api import Membership, Organisation, OrgKind, Role, User
 
@@ -15,6 +20,16 @@ from . import api
 
 LIMIT = 20
 SAMPLE_CODE = "HL-MAU-001"
+DEMO_AUTHOR = "giaovien"
+DEMO_APPROVER = "totruong"
+DEMO_SUBJECT = "TOAN"
+DEMO_LESSON = "Hàm số bậc hai và đồ thị"
+DEMO_BANK = "Ngân hàng mẫu Toán 10"
+DEMO_QUESTIONS = [
+    ("Nghiệm của phương trình x² − 3x + 2 = 0 là", ["1 và 2", "−1 và −2", "3", "0"], "A"),
+    ("Đỉnh của parabol y = x² − 4x + 3 là", ["(2; −1)", "(−2; 15)", "(1; 0)", "(0; 3)"], "A"),
+    ("Hàm số y = −x² + 2x đồng biến trên khoảng", ["(−∞; 1)", "(1; +∞)", "(0; 2)", "ℝ"], "A"),
+]
 
 
 def _approver(exclude: Any) -> User | None:
@@ -32,19 +47,100 @@ def _approver(exclude: Any) -> User | None:
     return None
 
 
-def _publish(subject: api.Subject, author: User) -> bool:
-    approver = _approver(author)
-    if approver is None or api.latest(subject.code, subject.kind) is not None:
-        return False
-    with transaction.atomic():
-        publication = api.sign_publication(subject, api.signer_for_user(author))
-        api.approve_publication(publication, api.signer_for_user(approver))
-        api.seal_publication(publication, api.department_seal_signer())
-    return True
-
-
 def _school(org: Organisation | None) -> dict[str, str]:
     return {"code": org.code, "name": org.name} if org else {"code": "SGDDT", "name": "Sở GDĐT"}
+
+
+def _demo_people() -> tuple[User, Membership] | None:
+    author = User.objects.filter(username=DEMO_AUTHOR).first()
+    head = (
+        Membership.objects.filter(
+            user__username=DEMO_APPROVER, role=Role.SUBJECT_HEAD, subject__code=DEMO_SUBJECT
+        )
+        .select_related("user", "organisation", "subject")
+        .first()
+    )
+    return (author, head) if author is not None and head is not None else None
+
+
+def _publish_lesson_plan(author: User, head: Membership) -> list[str]:
+    from content import api as content_api
+
+    school = head.organisation
+    if content_api.published_items().filter(title=DEMO_LESSON, school=school).exists():
+        return []
+    library = content_api.LibraryPage.objects.filter(school=school).first()
+    if library is None:
+        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+        parent = site.root_page if site else Page.get_first_root_node()
+        library = content_api.create_library(
+            parent, title=f"Thư viện {school.name}", school=school, actor=author
+        )
+    data = content_api.LessonPlanData(title=DEMO_LESSON)
+    data.objectives["knowledge"] = ["Nhận biết hàm số bậc hai và đồ thị parabol."]
+    data.objectives["competences"] = ["Vẽ được đồ thị hàm số bậc hai."]
+    data.equipment = ["Máy chiếu", "Phiếu học tập"]
+    page = content_api.create_lesson_plan(
+        library,
+        data,
+        author=author,
+        subject=head.subject,
+        grade=10,
+        topic="Hàm số bậc hai",
+        lesson="Bài 6",
+        school=school,
+        licence="CC-BY-4.0",
+    )
+    content_api.submit_for_review(page, user=author)
+    content_api.approve_content(page, user=head.user, comment="Đạt yêu cầu.")
+    return [content_api.item_code(page)]
+
+
+def _publish_questions(author: User, head: Membership) -> list[str]:
+    from question_bank import api as qb_api
+
+    if qb_api.Item.objects.filter(bank=DEMO_BANK).exists():
+        return []
+    codes = []
+    for stem, choices, key in DEMO_QUESTIONS:
+        content = qb_api.ItemContent(
+            type=qb_api.ItemType.SINGLE_CHOICE,
+            stem_html=f"<p>{stem}</p>",
+            choices=[
+                qb_api.Choice(label, text) for label, text in zip("ABCD", choices, strict=True)
+            ],
+            key=key,
+        )
+        item = qb_api.create_item(
+            author,
+            content,
+            school=head.organisation,
+            scope=qb_api.Scope.SCHOOL,
+            subject=head.subject,
+            grade=10,
+            licence="CC-BY-4.0",
+            bank=DEMO_BANK,
+        )
+        qb_api.submit_item(author, item)
+        qb_api.approve_item(head.user, item)
+        assert item.current_version is not None
+        codes.append(qb_api.version_code(item, item.current_version))
+    qb_api.publish_item(head.user, item)
+    return codes
+
+
+@transaction.atomic
+def publish_demo_items() -> list[str]:
+    """The demo teacher's lesson plan and questions, approved by the demo subject head (signed
+    at publication) and sealed; returns their codes (none when already there or no demo users).
+    """
+    people = _demo_people()
+    if people is None:
+        return []
+    codes = _publish_lesson_plan(*people) + _publish_questions(*people)
+    for code in codes:
+        _seal(code)
+    return codes
 
 
 def _content_items() -> int:
@@ -52,26 +148,11 @@ def _content_items() -> int:
 
     signed = 0
     for page in content_api.published_items()[:LIMIT]:
-        files = [(f.path, f.open()) for f in content_api.iter_item_files(page)]
-        try:
-            subject = api.Subject(
-                "content_item",
-                f"HL-{page.pk}",
-                files,  # type: ignore[arg-type]
-                {
-                    "title": page.title,
-                    "curriculum_codes": [f"GDPT2018.{page.subject.code}.{page.grade}"],
-                    "author": {"id": page.author.username, "name": page.author.full_name},
-                    "school": _school(page.school),
-                    "licence": page.licence or "CC-BY-4.0",
-                    "created_at": page.first_published_at or timezone.now(),
-                    "published_at": page.last_published_at or timezone.now(),
-                },
-            )
-            signed += _publish(subject, page.author)
-        finally:
-            for _path, stream in files:
-                stream.close()
+        approver = _approver(page.author)
+        if approver is None or api.latest(content_api.item_code(page), "content_item"):
+            continue
+        _seal(content_api.sign_published(page, approver).code)
+        signed += 1
     return signed
 
 
@@ -82,27 +163,14 @@ def _question_versions() -> int:
     for item in qb_api.approved_items()[:LIMIT]:
         version = item.current_version
         author = item.author or (version.created_by if version else None)
-        if version is None or author is None:
+        approver = _approver(author)
+        if version is None or author is None or approver is None:
             continue
-        body = json.dumps(version.content, ensure_ascii=False, sort_keys=True).encode()
-        subject = api.Subject(
-            "question_version",
-            f"CH-{item.pk}-v{version.number}",
-            [("question.json", body)],
-            {
-                "title": f"Câu hỏi #{item.pk} phiên bản {version.number}",
-                "curriculum_codes": [f"GDPT2018.{item.subject.code}.{item.grade}"]
-                if item.subject and item.grade
-                else [],
-                "author": {"id": author.username, "name": author.full_name},
-                "school": _school(item.school),
-                "licence": item.licence or "CC-BY-4.0",
-                "created_at": version.created,
-                "published_at": version.created,
-                "extra": {"content_hash": version.content_hash},
-            },
-        )
-        signed += _publish(subject, author)
+        if api.latest(qb_api.version_code(item, version), "question_version") is None:
+            publication = qb_api.sign_current_version(item, approver)
+            if publication is not None:
+                _seal(publication.code)
+                signed += 1
     return signed
 
 
@@ -111,6 +179,9 @@ def _sample() -> int:
         Membership.objects.filter(role=Role.TEACHER).select_related("user").order_by("pk").first()
     )
     if teacher is None:
+        return 0
+    approver = _approver(teacher.user)
+    if approver is None or api.latest(SAMPLE_CODE, "content_item") is not None:
         return 0
     school = Organisation.objects.filter(memberships=teacher, kind=OrgKind.SCHOOL).first()
     subject = api.Subject(
@@ -130,9 +201,19 @@ def _sample() -> int:
             "published_at": timezone.now(),
         },
     )
-    return int(_publish(subject, teacher.user))
+    publication = api.sign_publication(subject, api.signer_for_user(teacher.user))
+    api.approve_publication(publication, api.signer_for_user(approver))
+    _seal(SAMPLE_CODE)
+    return 1
 
 
+def _seal(code: str) -> None:
+    publication = api.latest(code)
+    if publication is not None:
+        api.seal_publication(publication, api.department_seal_signer())
+
+
+@transaction.atomic
 def seed() -> int:
     """Sign the demo items not yet signed; returns how many were signed."""
     api.ensure_department_ca()

@@ -88,6 +88,11 @@ def issue_certificate(
     if kind == CertKind.PERSONAL:
         if user is None:
             raise ValidationError(_("Chứng thư cá nhân phải gắn với một người dùng."))
+        if not user.full_name.strip():
+            raise ValidationError(
+                _("Người dùng %(username)s chưa có họ tên để cấp chứng thư ký số.")
+                % {"username": user.username}
+            )
         subject = keys.name(user.full_name, uid=user.username, organisation=organisation)
     else:
         subject = keys.name(common_name or organisation, organisation=organisation)

@@ -32,7 +32,16 @@ from .models import (
     Topic,
 )
 from .permissions import visible_items
-from .services import content_hash, record_item_statistics
+from .services import (
+    approve_item,
+    content_hash,
+    create_item,
+    publish_item,
+    record_item_statistics,
+    submit_item,
+)
+from .signing import code_for as version_code
+from .signing import sign_current_version
 from .validation import numeric_equal, numeric_value
 
 APPROVED_STATUSES = (Status.APPROVED, Status.PUBLISHED)
@@ -99,12 +108,18 @@ __all__ = [
     "Stimulus",
     "StimulusData",
     "Topic",
+    "approve_item",
     "approved_items",
     "content_hash",
+    "create_item",
     "get_item_version",
     "item_content",
     "numeric_equal",
     "numeric_value",
+    "publish_item",
     "record_item_statistics",
+    "sign_current_version",
+    "submit_item",
+    "version_code",
     "visible_items",
 ]

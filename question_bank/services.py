@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.api import Organisation, Subject, audit
 
-from . import permissions
+from . import permissions, signing
 from .duplicates import similar_items
 from .interchange import Asset, ItemContent, ItemType, ParsedItem, ParseResult
 from .models import (
@@ -198,7 +198,9 @@ def submit_item(actor: Any, item: Item) -> Item:
 def approve_item(actor: Any, item: Item, comment: str = "") -> Item:
     if not permissions.can_review(actor, item):
         raise PermissionDenied
-    return _transition(actor, item, Status.APPROVED, (Status.SUBMITTED,), comment)
+    item = _transition(actor, item, Status.APPROVED, (Status.SUBMITTED,), comment)
+    signing.sign_current_version(item, actor)
+    return item
 
 
 @transaction.atomic
@@ -216,7 +218,9 @@ def publish_item(actor: Any, item: Item, scope: str = Scope.DEPARTMENT) -> Item:
     if not permissions.can_review(actor, item):
         raise PermissionDenied
     item.scope = scope
-    return _transition(actor, item, Status.PUBLISHED, (Status.APPROVED,))
+    item = _transition(actor, item, Status.PUBLISHED, (Status.APPROVED,))
+    signing.sign_current_version(item, actor)
+    return item
 
 
 @transaction.atomic

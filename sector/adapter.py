@@ -35,6 +35,7 @@ class Roster:
     classes: list[dict[str, Any]] = field(default_factory=list)
     users: list[dict[str, Any]] = field(default_factory=list)
     enrollments: list[dict[str, Any]] = field(default_factory=list)
+    academic_sessions: list[dict[str, Any]] = field(default_factory=list)
 
 
 class SectorAdapter(Protocol):
@@ -146,7 +147,14 @@ class OneRosterAdapter:
                 if u["sourcedId"] in wanted
                 or any((r.get("org") or {}).get("sourcedId") == school_id for r in u["roles"])
             ]
-        return Roster(orgs=orgs, classes=classes, users=users, enrollments=enrollments)
+        sessions = self._collection(f"{ROSTER}/academicSessions", "academicSessions")
+        return Roster(
+            orgs=orgs,
+            classes=classes,
+            users=users,
+            enrollments=enrollments,
+            academic_sessions=sessions,
+        )
 
     def put_transcript(self, transcript: dict[str, Any]) -> None:
         line_item = transcript["lineItem"]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from core import api as core
 
-from . import identifiers, signing, transcript
+from . import identifiers, signing, summary, transcript
 from .adapter import SectorAdapter, SectorError, TransientSectorError, default_adapter
 from .models import OutboxMessage
 
@@ -26,7 +26,8 @@ PRIMARY_TESTED = {"TV", "TOAN", "NN1", "KH", "LSDL", "TINCN"}  # Circular 27 art
 LEASE = dt.timedelta(minutes=5)
 
 
-def _principal(school: Any, principal_id: int | None) -> Any:
+def principal_of(school: Any, principal_id: int | None = None) -> Any:
+    """Who signs for the school: the given user, else its first school administrator."""
     if principal_id is not None:
         return core.User.objects.get(pk=principal_id)
     membership = (
@@ -163,7 +164,7 @@ def enqueue_transcript(
         raise ValidationError(
             _("Lớp %(c)s chưa có giáo viên chủ nhiệm để ký học bạ.") % {"c": school_class.name}
         )
-    principal = _principal(school_class.school, payload.get("principal_id"))
+    principal = principal_of(school_class.school, payload.get("principal_id"))
     document["signers"] = [
         {"role": role, "username": p.username, "fullName": p.full_name}
         for role, p in (("homeroom_teacher", homeroom), ("principal", principal))
@@ -198,6 +199,10 @@ def enqueue_transcript(
     from .tasks import deliver_message
 
     transaction.on_commit(lambda: deliver_message.delay(message.pk))
+    # The last subject of the class locked for this semester: the learning-result levels too.
+    summary.enqueue_summaries(
+        school_class, semester, actor, [("homeroom_teacher", homeroom), ("principal", principal)]
+    )
     return message
 
 
@@ -309,36 +314,54 @@ def reconcile(adapter: SectorAdapter | None = None, *, school: Any = None) -> li
     if school is not None:
         delivered = delivered.filter(school=school)
     differences: list[dict[str, Any]] = []
+    # A learning-result line item is shared by one message per student: fetch it once, and
+    # count as unexpected only the remote results that no local message of it holds.
+    by_item: dict[str, list[OutboxMessage]] = {}
     for message in delivered.iterator():
-        local_item = message.payload["lineItem"]
-        remote_item, remote_results = adapter.fetch_transcript(message.key)
+        by_item.setdefault(message.payload["lineItem"]["sourcedId"], []).append(message)
+    for item_id, messages in by_item.items():
+        remote_item, remote_results = adapter.fetch_transcript(item_id)
         if remote_item is None:
-            differences.append({"key": message.key, "problem": "missing_line_item"})
+            differences.append({"key": messages[0].key, "problem": "missing_line_item"})
             continue
-        if remote_item.get("metadata") != local_item.get("metadata"):
-            differences.append({"key": message.key, "problem": "line_item_changed"})
+        if remote_item.get("metadata") != messages[0].payload["lineItem"].get("metadata"):
+            differences.append({"key": messages[0].key, "problem": "line_item_changed"})
         remote_by_id = {r["sourcedId"]: r for r in remote_results}
-        for result in message.payload["results"]:
-            remote = remote_by_id.pop(result["sourcedId"], None)
-            if remote is None:
-                differences.append(
-                    {"key": message.key, "result": result["sourcedId"], "problem": "missing"}
-                )
-                continue
-            for name in RESULT_FIELDS:
-                if remote.get(name) != result.get(name):
-                    differences.append(
-                        {
-                            "key": message.key,
-                            "result": result["sourcedId"],
-                            "problem": "different",
-                            "field": name,
-                            "local": result.get(name),
-                            "remote": remote.get(name),
-                        }
-                    )
+        for message in messages:
+            differences.extend(_differences(message, remote_by_id))
+        if remote_by_id:  # a student's message still pending may already be there
+            for payload in OutboxMessage.objects.filter(
+                payload__lineItem__sourcedId=item_id
+            ).values_list("payload", flat=True):
+                for result in payload["results"]:
+                    remote_by_id.pop(result["sourcedId"], None)
         differences.extend(
-            {"key": message.key, "result": extra, "problem": "unexpected"}
+            {"key": messages[0].key, "result": extra, "problem": "unexpected"}
             for extra in sorted(remote_by_id)
         )
+    return differences
+
+
+def _differences(message: OutboxMessage, remote_by_id: dict[str, Any]) -> list[dict[str, Any]]:
+    """One message's result differences; pops the results it holds from `remote_by_id`."""
+    differences: list[dict[str, Any]] = []
+    for result in message.payload["results"]:
+        remote = remote_by_id.pop(result["sourcedId"], None)
+        if remote is None:
+            differences.append(
+                {"key": message.key, "result": result["sourcedId"], "problem": "missing"}
+            )
+            continue
+        for name in RESULT_FIELDS:
+            if remote.get(name) != result.get(name):
+                differences.append(
+                    {
+                        "key": message.key,
+                        "result": result["sourcedId"],
+                        "problem": "different",
+                        "field": name,
+                        "local": result.get(name),
+                        "remote": remote.get(name),
+                    }
+                )
     return differences

@@ -6,6 +6,7 @@ edits: a field changed both here and remotely since the last sync is flagged, no
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
 from typing import Any
@@ -40,6 +41,15 @@ def _ref(obj: dict[str, Any], name: str) -> str:
     return str(value.get("sourcedId", "")) if isinstance(value, dict) else ""
 
 
+def _dates(session: dict[str, Any] | None) -> tuple[dt.date, dt.date] | None:
+    try:
+        start = dt.date.fromisoformat(str((session or {}).get("startDate", ""))[:10])
+        end = dt.date.fromisoformat(str((session or {}).get("endDate", ""))[:10])
+    except ValueError:
+        return None
+    return (start, end) if start < end else None
+
+
 class RosterSync:
     """One run. `report` is the change report: counts, conflicts and skipped records."""
 
@@ -53,6 +63,7 @@ class RosterSync:
         self.skipped: list[dict[str, str]] = []
         self.schools: dict[str, Any] = {}  # remote org id -> Organisation
         self.leavers: set[str] = set()
+        self.sessions: dict[str, dict[str, Any]] = {}  # academicSessions by sourcedId
 
     @property
     def report(self) -> dict[str, Any]:
@@ -87,8 +98,10 @@ class RosterSync:
                 conflict[name] = {"local": have, "remote": remote_value, "lastSynced": applied}
         if conflict:
             self.conflicts.append({"record": label, "sourcedId": record.sourced_id, **conflict})
-        if conflict != (record.conflict or {}):
-            record.conflict = conflict or None
+        # Only the fields merged here: a class's homeroom teacher is merged apart from its name.
+        others = {k: v for k, v in (record.conflict or {}).items() if k not in want}
+        if {**others, **conflict} != (record.conflict or {}):
+            record.conflict = {**others, **conflict} or None
             record.save(update_fields=["conflict"])
         return changes
 
@@ -150,6 +163,34 @@ class RosterSync:
 
     # --- classes ---------------------------------------------------------------------------
 
+    def year_of(self, cls: dict[str, Any]) -> tuple[Any, bool]:
+        """(local school year, newly created) for a class: from its terms' OneRoster
+        `schoolYear` (the year the school year ends: "2027" is 2026-2027), created when
+        missing; the current year when the class names no known session."""
+        for ref in cls.get("terms") or []:
+            session = self.sessions.get(ref.get("sourcedId", "") if isinstance(ref, dict) else "")
+            ending = str((session or {}).get("schoolYear", "")).strip()
+            if not (len(ending) == 4 and ending.isdigit()):
+                continue
+            name = f"{int(ending) - 1}-{ending}"
+            year = core.SchoolYear.objects.filter(name=name).first()
+            if year is not None:
+                return year, False
+            whole = next(
+                (
+                    s
+                    for s in self.sessions.values()
+                    if s.get("type") == "schoolYear" and str(s.get("schoolYear")) == ending
+                ),
+                None,
+            )
+            start, end = _dates(whole) or (
+                dt.date(int(ending) - 1, 9, 1),
+                dt.date(int(ending), 5, 31),
+            )
+            return core.create_school_year(self.actor, name=name, start=start, end=end), True
+        return self.year, False
+
     def school_class(self, cls: dict[str, Any]) -> None:
         school = self.schools.get(_ref(cls, "school"))
         if school is None:
@@ -161,14 +202,17 @@ class RosterSync:
             kind=RemoteRecord.Kind.CLASS, sourced_id=cls["sourcedId"]
         ).first()
         if record is None:
+            year, new_year = self.year_of(cls)
             existing = core.SchoolClass.objects.filter(
-                school=school, school_year=self.year, name=name
+                school=school, school_year=year, name=name
             ).first()
             if existing is None:
                 existing = core.create_class(
-                    self.actor, school=school, school_year=self.year, name=name, grade=grade
+                    self.actor, school=school, school_year=year, name=name, grade=grade
                 )
                 self.created["classes"] += 1
+            if new_year:  # counted once the class is in: a refused class rolls the year back
+                self.created["school_years"] += 1
             record = RemoteRecord.objects.create(
                 kind=RemoteRecord.Kind.CLASS, sourced_id=cls["sourcedId"], local_id=existing.pk
             )
@@ -309,24 +353,14 @@ class RosterSync:
         )
         user = core.User.objects.get(pk=user_record.local_id)
         if enrollment.get("role") == "teacher":
-            if enrollment.get("primary") and school_class.homeroom_teacher_id != user.pk:
-                before = core.audit.snapshot(school_class, ["homeroom_teacher"])
-                school_class.homeroom_teacher = user
-                school_class.save(update_fields=["homeroom_teacher"])
-                core.audit.record(
-                    "sector.roster.set_homeroom",
-                    school_class,
-                    actor=self.actor,
-                    before=before,
-                    after=core.audit.snapshot(school_class, ["homeroom_teacher"]),
-                )
-                self.updated["classes"] += 1
+            if enrollment.get("primary"):
+                self.homeroom(class_record, school_class, user)
             return
         if enrollment.get("role") != "student":
             return
         # One class per student per school year: joining this class is a transfer out of others.
         for other in core.Enrolment.objects.filter(
-            student=user, school_class__school_year=self.year
+            student=user, school_class__school_year=school_class.school_year_id
         ).exclude(school_class=school_class):
             self.withdraw(other, "sector.roster.transfer", counted=False)
             self.updated["transfers"] += 1
@@ -348,6 +382,26 @@ class RosterSync:
             defaults={"local_id": enrolment.pk},
         )
 
+    def homeroom(self, class_record: RemoteRecord, school_class: Any, teacher: Any) -> None:
+        """A primary teacher enrolment names the homeroom teacher; merged like other fields
+        (by username), so a teacher changed here and at the sector is flagged, not replaced."""
+        current = school_class.homeroom_teacher
+        want = {"homeroom_teacher": teacher.username}
+        local = {"homeroom_teacher": current.username if current else None}
+        if self._merge(class_record, local, want, "class"):
+            before = core.audit.snapshot(school_class, ["homeroom_teacher"])
+            school_class.homeroom_teacher = teacher
+            school_class.save(update_fields=["homeroom_teacher"])
+            core.audit.record(
+                "sector.roster.set_homeroom",
+                school_class,
+                actor=self.actor,
+                before=before,
+                after=core.audit.snapshot(school_class, ["homeroom_teacher"]),
+            )
+            self.updated["classes"] += 1
+        self._remember(class_record, want)
+
     def drop_missing(self, active_ids: set[str]) -> None:
         """Synced enrolments in these schools that the sector no longer lists: withdrawn."""
         schools = list(self.schools.values())
@@ -364,6 +418,9 @@ class RosterSync:
 
     def run(self, roster: Roster) -> dict[str, Any]:
         parent = core.Organisation.objects.filter(kind=core.OrgKind.DEPARTMENT).first()
+        self.sessions = {
+            s["sourcedId"]: s for s in roster.academic_sessions if _active(s) and "sourcedId" in s
+        }
         steps: list[tuple[str, list[dict[str, Any]], Any]] = [
             (
                 "orgs",

@@ -70,6 +70,7 @@ def import_bundle(actor: Any, path: str | Path) -> dict[str, Any]:
         classes=data["classes"],
         users=data["users"],
         enrollments=data["enrollments"],
+        academic_sessions=data["academicSessions"],
     )
     return sync_roster(actor, roster=roster)
 

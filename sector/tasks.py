@@ -14,6 +14,12 @@ def deliver_message(message_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
+def deliver_messages(message_ids: list[int]) -> None:
+    """First attempt for a class's learning-result levels (one message per student)."""
+    outbox.deliver(ids=message_ids)
+
+
+@shared_task(ignore_result=True)
 def deliver_due() -> None:
     services.deliver_results()
 

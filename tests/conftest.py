@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from core.models import Organisation, Role, SchoolClass, User
 from tests import factories
 
 # Browser-test fixtures (Playwright + a real server process), for every app's tests.
 pytest_plugins = ["tests.e2e.fixtures"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in Vietnamese: a request in English leaves English active in the
+    thread, which would otherwise leak into the next test on the same worker."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @dataclass

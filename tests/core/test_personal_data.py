@@ -49,6 +49,9 @@ def test_student_export_holds_account_roles_classes_and_activity(world, login):
 
 def test_export_carries_nobody_elses_data(world, login):
     # The admin has imported three pupils: their own log names those pupils, the export must not.
+    # A name of their own, so the factories' repeating names cannot collide with anyone's here.
+    world.a.admin.full_name = "Quách Thị Xuân"
+    world.a.admin.save(update_fields=["full_name"])
     upload, _plan, _error = services.preview_roster_import(
         world.a.admin, school=world.a.school, filename="ds.csv", content=csv_bytes(GOOD_ROWS)
     )

@@ -297,4 +297,8 @@ def test_lock_queues_the_transcript_for_sector_in_the_same_transaction(
     services.submit_grade_book(world.a.teacher, first)
     services.approve_grade_book(world.a.admin, first)
     services.approve_grade_book(world.a.admin, second)
-    assert sorted(OutboxMessage.objects.values_list("semester", "record_count")) == [(1, 1), (2, 1)]
+    transcripts = OutboxMessage.objects.filter(subject_id=first.subject_id)
+    assert sorted(transcripts.values_list("semester", "record_count")) == [(1, 1), (2, 1)]
+    # The class's only subject is locked each time, so its learning-result level follows.
+    levels = OutboxMessage.objects.filter(subject_id=None)
+    assert sorted(levels.values_list("semester", "record_count")) == [(1, 1), (2, 1)]

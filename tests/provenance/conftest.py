@@ -12,6 +12,10 @@ from provenance import api
 from tests import factories
 from tests.conftest import World
 
+# The content and question-bank worlds, for the publication wiring tests (test_integration.py).
+from tests.content.conftest import content_world  # noqa: F401
+from tests.question_bank.conftest import bank  # noqa: F401
+
 FILES = [
     ("bai-giang/slides.html", "<h1>Hàm số bậc hai</h1>".encode()),
     ("bai-giang/notes.txt", b"Ghi chu: y = ax^2 + bx + c\n"),

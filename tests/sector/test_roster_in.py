@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from core.models import AuditEvent, Enrolment, Membership, Organisation, Role, SchoolClass, User
+from core.models import (
+    AuditEvent,
+    Enrolment,
+    Membership,
+    Organisation,
+    Role,
+    SchoolClass,
+    SchoolYear,
+    User,
+)
 from sector import services
 from sector.models import RemoteRecord
 from sector.oneroster_csv import read_bundle
@@ -180,3 +190,81 @@ def test_oneroster_11_csv_bundle_import_reports_what_it_could_not_place(year):
     ]
     assert report["skipped"][0]["reason"] == "Khối 2 không thuộc cấp học của trường."
     assert report["skipped"][1]["reason"] == "Tên lớp “Class 2 title” không hợp lệ."
+
+
+def test_homeroom_teacher_changed_here_and_at_the_sector_is_flagged(simulator, adapter, year):
+    services.sync_roster(adapter=adapter)
+    school_class = SchoolClass.objects.get(name="10A1")
+    school_class.homeroom_teacher = factories.UserFactory(username="gv-truong")
+    school_class.save()
+    # Remote unchanged: the local choice stands.
+    report = services.sync_roster(adapter=adapter)
+    assert (report["updated"], report["conflicts"]) == (0, [])
+    # The sector names another homeroom teacher too: flagged, local value kept.
+    _record(simulator, "enrollments", "vn-enr-vn-gv-001-01", user={"sourcedId": "vn-gv-001-02"})
+    report = services.sync_roster(adapter=adapter)
+    assert report["updated"] == 0
+    assert report["conflicts"] == [
+        {
+            "record": "class",
+            "sourcedId": "vn-cls-001-01",
+            "homeroom_teacher": {
+                "local": "gv-truong",
+                "remote": "gv00102",
+                "lastSynced": "gv00101",
+            },
+        }
+    ]
+    school_class.refresh_from_db()
+    assert school_class.homeroom_teacher is not None
+    assert school_class.homeroom_teacher.username == "gv-truong"
+    record = RemoteRecord.objects.get(kind="class", sourced_id="vn-cls-001-01")
+    assert record.conflict == {
+        "homeroom_teacher": {"local": "gv-truong", "remote": "gv00102", "lastSynced": "gv00101"}
+    }
+    # The class's own fields merged in the same run do not clear the flag.
+    report = services.sync_roster(adapter=adapter)
+    assert len(report["conflicts"]) == 1
+    record.refresh_from_db()
+    assert record.conflict is not None
+
+
+def test_classes_land_in_the_school_year_of_their_academic_session(simulator, adapter, year):
+    later = factories.SchoolYearFactory(
+        name="2027-2028", start=dt.date(2027, 9, 5), end=dt.date(2028, 5, 31), is_current=False
+    )
+    sessions = {
+        "vn-as-2026": {"type": "schoolYear", "schoolYear": "2026", "parent": None},
+        "vn-as-2026-hk1": {"type": "semester", "schoolYear": "2026"},
+        "vn-as-2028-hk1": {"type": "semester", "schoolYear": "2028"},
+    }
+    for sourced_id, session in sessions.items():
+        simulator.admin(
+            "PUT",
+            f"records/academicSessions/{sourced_id}",
+            json={
+                "status": "active",
+                "title": sourced_id,
+                "startDate": "2025-09-05",
+                "endDate": "2026-05-31",
+                **session,
+            },
+        )
+    _record(simulator, "classes", "vn-cls-001-01", terms=[{"sourcedId": "vn-as-2028-hk1"}])
+    _record(simulator, "classes", "vn-cls-001-02", terms=[{"sourcedId": "vn-as-2026-hk1"}])
+    report = services.sync_roster(adapter=adapter)
+    assert report["details"]["created"]["school_years"] == 1
+    assert report["skipped"] == []
+    created = SchoolYear.objects.get(name="2025-2026")
+    # Dates from the sector's schoolYear session; not made the current year.
+    assert (created.start, created.end, created.is_current) == (
+        dt.date(2025, 9, 5),
+        dt.date(2026, 5, 31),
+        False,
+    )
+    years = dict(SchoolClass.objects.values_list("name", "school_year__name"))
+    assert years == {"10A1": later.name, "10A2": "2025-2026"}
+    assert AuditEvent.objects.filter(action="school_year.create").count() == 1
+    report = services.sync_roster(adapter=adapter)
+    assert (report["created"], report["updated"], report["removed"]) == (0, 0, 0)
+    assert SchoolYear.objects.count() == 3
