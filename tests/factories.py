@@ -43,7 +43,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 
 class StudentFactory(UserFactory):
     national_id = factory.Sequence(lambda n: f"079{300000000 + n:09d}")
-    username = factory.LazyAttribute(lambda o: o.national_id)  # type: ignore[assignment]
+    username = factory.LazyAttribute(lambda o: o.national_id)
     date_of_birth = dt.date(2010, 3, 2)
 
 
