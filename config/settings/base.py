@@ -258,6 +258,10 @@ SECTOR_MAX_ATTEMPTS = int(os.environ.get("SECTOR_MAX_ATTEMPTS", "10"))
 CELERY_BEAT_SCHEDULE["sector-roster"] = {"task": "sector.tasks.sync_roster", "schedule": 86400.0}
 CELERY_BEAT_SCHEDULE["sector-deliver"] = {"task": "sector.tasks.deliver_due", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["sector-reconcile"] = {"task": "sector.tasks.reconcile", "schedule": 86400.0}
+CELERY_BEAT_SCHEDULE["lms-activity-notices"] = {
+    "task": "lms.tasks.send_activity_notices",
+    "schedule": 900.0,
+}
 
 LOGGING = {
     "version": 1,

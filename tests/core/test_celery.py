@@ -64,3 +64,11 @@ def test_a_real_worker_consumes_a_task_from_the_redis_broker():
     finally:
         worker.terminate()
         worker.wait(timeout=20)
+
+
+def test_every_beat_entry_names_a_registered_task():
+    app.loader.import_default_modules()
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert "lms-activity-notices" in schedule
+    for name, entry in schedule.items():
+        assert entry["task"] in app.tasks, name
