@@ -14,7 +14,6 @@ A missing or malformed response earns 0; it never raises.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
-from question_bank.api import Gap, ItemContent, ItemType
+from question_bank.api import Gap, ItemContent, ItemType, short_numeric_value
 
 # 2025 format, Part II: statements judged correctly → share of the cluster's points.
 TRUE_FALSE_SHARES: dict[int, Fraction] = {
@@ -50,8 +49,6 @@ DEFAULT_POINTS: dict[ItemType, Decimal] = {
 }
 MATHS_SUBJECTS = frozenset({"TOAN"})
 
-SHORT_NUMERIC_MAX_CHARS = 4
-_NUMERIC_RE = re.compile(r"^-?(?:\d+(?:[.,]\d*)?|[.,]\d+)$")
 SCORE_PLACES = Decimal("0.0001")
 _ZERO, _ONE = Fraction(0), Fraction(1)
 
@@ -268,18 +265,11 @@ def _cloze(gaps: list[Gap], response: Any, per_part: bool) -> Fraction:
 
 
 def parse_short_numeric(text: Any) -> Decimal | None:
-    """The value of a short numeric answer, or None when it is not a valid one.
-
-    Valid: after trimming spaces, at most 4 characters of digits, one leading minus sign and
-    one decimal separator (the comma; a point is read the same way). Digits may be missing on
-    one side of the separator: ",25" is 0.25 and "1," is 1.
-    """
+    """The value of a short numeric answer, or None when it is not a valid one: the question
+    bank's rule (`question_bank.api.short_numeric_value`), so bank and engine agree."""
     if not _is_str(text):
         return None
-    text = text.strip()
-    if not text or len(text) > SHORT_NUMERIC_MAX_CHARS or not _NUMERIC_RE.match(text):
-        return None
-    return Decimal(text.replace(",", ".").replace("-.", "-0.").rstrip("."))
+    return short_numeric_value(text)
 
 
 def numeric_matches(key: Any, response: Any) -> bool:

@@ -42,7 +42,7 @@ from .services import (
 )
 from .signing import code_for as version_code
 from .signing import sign_current_version
-from .validation import numeric_equal, numeric_value
+from .validation import numeric_equal, numeric_value, short_numeric_value
 
 APPROVED_STATUSES = (Status.APPROVED, Status.PUBLISHED)
 
@@ -118,6 +118,7 @@ __all__ = [
     "numeric_value",
     "publish_item",
     "record_item_statistics",
+    "short_numeric_value",
     "sign_current_version",
     "submit_item",
     "version_code",

@@ -1,9 +1,10 @@
 """Checks an item's content is complete and its key matches its type, with Vietnamese messages.
 
-Short numeric answers (2025 format, Part III): at most 4 characters from digits, "-" and the
-decimal comma. A response is equal to the key when both read as the same number: "0,25",
-",25", "0.25" and "0,250" are all 0.25 (a point is accepted for the comma; leading and trailing
-zeros do not matter). `numeric_value` is the one rule both the bank and the engine use.
+Short numeric answers (2025 format, Part III): at most 4 significant characters from digits,
+"-" and the decimal comma, trailing zeros of the decimal part not counted. A response is equal
+to the key when both read as the same number: "0,25", ",25", "0.25" and "0,250" are all 0.25 (a
+point is accepted for the comma). `short_numeric_value` is the one rule both the bank and the
+assessment engine use.
 Answers imported with a tolerance (Moodle/GIFT "3.1415:0.0005") are numbers of any length.
 """
 
@@ -33,6 +34,26 @@ def numeric_value(answer: str) -> Decimal | None:
         return Decimal(text.rstrip(".") if text.endswith(".") else text)
     except InvalidOperation:
         return None
+
+
+SHORT_NUMERIC_MAX_CHARS = 4
+
+
+def significant_text(answer: str) -> str:
+    """The answer without spaces and without trailing zeros after its decimal separator:
+    "0,250" is written "0,25", which is what the 4 boxes of the answer sheet hold."""
+    text = answer.strip().replace(" ", "")
+    if "," in text or "." in text:
+        text = text.rstrip("0")
+    return text
+
+
+def short_numeric_value(answer: str) -> Decimal | None:
+    """The value of a student's short numeric answer, or None when it is not one: a number
+    (see `numeric_value`) of at most 4 significant characters."""
+    if len(significant_text(answer)) > SHORT_NUMERIC_MAX_CHARS:
+        return None
+    return numeric_value(answer)
 
 
 def numeric_equal(response: str, key: str) -> bool:

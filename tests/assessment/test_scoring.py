@@ -89,14 +89,16 @@ class TestTrueFalseCluster:
 
 
 class TestShortNumeric:
-    @pytest.mark.parametrize("answer", ["0,25", ",25", "0.25", ".25", " 0,25 ", "0,25\n"])
+    @pytest.mark.parametrize(
+        "answer", ["0,25", ",25", "0.25", ".25", " 0,25 ", "0,25\n", "0,250", "0,2500"]
+    )
     def test_equivalent_forms_of_a_quarter(self, answer: str) -> None:
         assert score_response(numeric("0,25"), answer) == D("0.25")
 
     @pytest.mark.parametrize(
         "answer",
         [
-            "0,250",  # 5 characters: does not fit the 4 boxes of the answer sheet
+            "0,251",  # 5 significant characters: does not fit the 4 boxes of the answer sheet
             "0,2",
             "25",
             "1/4",

@@ -251,4 +251,5 @@ def test_score_response_accepts_an_item_version_with_subject_defaults(maths) -> 
     version = make_item(short_numeric("-1,5"), subject=maths)
     assert score_response(version, "-1.5") == Decimal("0.5")
     assert score_response(version.content, "-1.5") == Decimal("0.25")
-    assert score_response(version, "-1,50") == Decimal("0")
+    assert score_response(version, "-1,50") == Decimal("0.5")  # the trailing zero is not counted
+    assert score_response(version, "-1,51") == Decimal("0")  # 5 significant characters
