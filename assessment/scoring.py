@@ -23,6 +23,7 @@ from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
+from core.api import strip_diacritics
 from question_bank.api import Gap, ItemContent, ItemType, short_numeric_value
 
 # 2025 format, Part II: statements judged correctly → share of the cluster's points.
@@ -301,10 +302,7 @@ def _key_value(key: Any) -> Decimal | None:
 def normalise_text(text: str, *, case_sensitive: bool, diacritics_sensitive: bool) -> str:
     text = " ".join(unicodedata.normalize("NFC", text).split())
     if not diacritics_sensitive:
-        text = "".join(
-            ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch)
-        )
-        text = text.replace("đ", "d").replace("Đ", "D")
+        text = strip_diacritics(text)
     if not case_sensitive:
         text = text.casefold()
     return unicodedata.normalize("NFC", text)

@@ -29,7 +29,7 @@ from .services import (
     grant_role,
     revoke_role,
 )
-from .vietnamese import fold, name_sort_key
+from .vietnamese import fold, name_sort_key, strip_diacritics
 
 __all__ = [
     "Enrolment",
@@ -60,4 +60,5 @@ __all__ = [
     "permissions",
     "regular_score_count",
     "revoke_role",
+    "strip_diacritics",
 ]

@@ -66,10 +66,15 @@ def name_sort_key(full_name: str) -> str:
     return "".join(parts)
 
 
+def strip_diacritics(text: str) -> str:
+    """Remove tone marks and letter marks, mapping đ to d, keeping case: 'Đồng' -> 'Dong'."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def fold(text: str) -> str:
     """Lower-case and strip diacritics, mapping đ to d: 'Phương trình' -> 'phuong trinh'."""
-    decomposed = unicodedata.normalize("NFD", text.lower().replace("đ", "d").replace("Đ", "d"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return strip_diacritics(text).lower()
 
 
 def split_full_name(full_name: str) -> tuple[str, str]:
