@@ -12,6 +12,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core.api import safe_cell
+
 from .models import Answer, Assignment, Attempt
 from .scoring import gradebook_value, round_total
 
@@ -157,7 +159,7 @@ def results_xlsx(assignment: Assignment) -> bytes:
     ws.title = _("Kết quả")
     ws.append([_("Họ và tên"), _("Điểm thô"), _("Điểm"), _("Điểm hệ 10")])
     for r in sorted(stats.students, key=lambda r: r.name):
-        ws.append([r.name, float(r.raw), float(r.score), float(r.ten)])
+        ws.append([safe_cell(r.name), float(r.raw), float(r.score), float(r.ten)])
     summary = wb.create_sheet(_("Thống kê"))
     summary.append([_("Số bài"), stats.count])
     summary.append([_("Điểm trung bình"), float(stats.mean) if stats.mean is not None else None])

@@ -5,8 +5,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from question_bank.api import ItemContent
+from question_bank.api import ItemContent, ItemVersion
 
+from .models import Test, TestPart, TestVersion
 from .scoring import (
     DEFAULT_POLICY,
     ManualGradingRequired,
@@ -19,16 +20,29 @@ from .scoring import (
     score_fraction,
     to_decimal,
 )
+from .services import add_item, create_test, make_versions
+from .views_data import question_payload
 
 __all__ = [
     "ManualGradingRequired",
     "PartialCredit",
     "Rounding",
     "ScoringPolicy",
+    "Test",
+    "TestPart",
+    "TestVersion",
+    "add_item",
+    "class_assignment",
     "content_of",
+    "create_test",
     "gradebook_value",
+    "item_contents",
+    "make_versions",
+    "question_payload",
+    "released_results",
     "round_total",
     "score_response",
+    "scoring_policy",
 ]
 
 
@@ -58,3 +72,64 @@ def score_response(
         subject = getattr(getattr(getattr(item_version, "item", None), "subject", None), "code", "")
         points = default_points(content.type, subject or "")
     return to_decimal(score_fraction(content, response, points, policy))
+
+
+# --- For lms (grade-book feed): lms pulls results from here, assessment never imports lms. ---
+
+
+def class_assignment(assignment_id: int) -> dict[str, Any] | None:
+    """An online test given to a class: {"id", "school_class_id", "title", "opens", "closes"}."""
+    from .models import Assignment
+
+    row = (
+        Assignment.objects.filter(pk=assignment_id)
+        .values("pk", "school_class_id", "test__title", "opens", "closes")
+        .first()
+    )
+    if row is None:
+        return None
+    return {
+        "id": row["pk"],
+        "school_class_id": row["school_class_id"],
+        "title": row["test__title"],
+        "opens": row["opens"],
+        "closes": row["closes"],
+    }
+
+
+def released_results(assignment_id: int, now: Any = None) -> list[tuple[int, int, Decimal]]:
+    """(student id, attempt id, score on the 10-point scale with one decimal) for each student's
+    latest submitted attempt whose result the policy releases and that has no answer left to
+    grade by hand."""
+    from .analysis import final_attempts, max_points
+    from .models import Assignment
+    from .views_data import result_visible
+
+    assignment = Assignment.objects.filter(pk=assignment_id).first()
+    if assignment is None:
+        return []
+    out: list[tuple[int, int, Decimal]] = []
+    for attempt in final_attempts(assignment):
+        if attempt.needs_manual or not result_visible(attempt, now):
+            continue
+        raw = Decimal(attempt.score or 0)
+        out.append(
+            (attempt.student_id, attempt.pk, gradebook_value(raw, max_points(attempt.layout)))
+        )
+    return out
+
+
+# --- For computer-based exams (the `exams` app) ---------------------------------------------
+
+
+def item_contents(ids: Any) -> dict[int, ItemContent]:
+    """{item version id: ItemContent} for the given ids, in one query."""
+    return {
+        pk: ItemContent.from_json(c)
+        for pk, c in ItemVersion.objects.filter(pk__in=set(ids)).values_list("pk", "content")
+    }
+
+
+def scoring_policy(test: Test) -> ScoringPolicy:
+    """The partial-credit rules the test was set up with."""
+    return ScoringPolicy(PartialCredit(test.multiple_response_credit), test.per_part_credit)

@@ -13,6 +13,7 @@ from ninja import Router, Schema
 
 from . import services
 from .models import Assignment, Attempt
+from .permissions import takes
 from .views_data import attempt_payload, result_payload
 
 router = Router(tags=["assessment"])
@@ -104,8 +105,10 @@ def _own_attempt(request: HttpRequest, attempt_id: int) -> Attempt:
     summary="Start (or resume) my attempt; the server fixes the deadline",
 )
 def start_attempt(request: HttpRequest, assignment_id: int) -> tuple[int, dict[str, Any]]:
-    assignment = get_object_or_404(Assignment.objects.select_related("test"), pk=assignment_id)
-    if not assignment.school_class.enrolments.filter(student_id=request.user.pk).exists():
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("test", "group"), pk=assignment_id
+    )
+    if not takes(request.user, assignment):
         raise Http404
     attempt = services.start_attempt(request.user, assignment)
     return 201, attempt_payload(attempt)

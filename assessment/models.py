@@ -144,11 +144,38 @@ class ResultPolicy(models.TextChoices):
     NEVER = "never", _("Không công bố")
 
 
+class StudentGroup(models.Model):
+    """A named subset of one class's students (a group a test can be given to)."""
+
+    school_class = models.ForeignKey("core.SchoolClass", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("tên nhóm"), max_length=100)
+    students = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("nhóm học sinh")
+        verbose_name_plural = _("nhóm học sinh")
+        ordering: ClassVar[list[str]] = ["school_class", "name"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["school_class", "name"], name="unique_group_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Assignment(models.Model):
-    """A test given online to a class, with its window, limits and result policy."""
+    """A test given online to a class (or one group of it), with its window, limits and result
+    policy."""
 
     test = models.ForeignKey(Test, on_delete=models.PROTECT, related_name="assignments")
     school_class = models.ForeignKey("core.SchoolClass", on_delete=models.CASCADE, related_name="+")
+    # When set, only the group's students take the test.
+    group = models.ForeignKey(
+        StudentGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+    )
     opens = models.DateTimeField(_("mở"))
     closes = models.DateTimeField(_("đóng"))
     time_limit_minutes = models.PositiveSmallIntegerField(_("thời gian làm bài (phút)"))
@@ -224,3 +251,27 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt} — {self.position}"
+
+
+class Regrade(models.Model):
+    """One score changed by a key correction: the before/after log teachers see."""
+
+    test_item = models.ForeignKey(TestItem, on_delete=models.CASCADE, related_name="regrades")
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="regrades")
+    position = models.PositiveIntegerField()
+    before = models.DecimalField(max_digits=7, decimal_places=4, null=True)
+    after = models.DecimalField(max_digits=7, decimal_places=4, null=True)
+    total_before = models.DecimalField(max_digits=7, decimal_places=4, null=True)
+    total_after = models.DecimalField(max_digits=7, decimal_places=4, null=True)
+    old_version = models.PositiveIntegerField()
+    new_version = models.PositiveIntegerField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-at", "attempt", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} #{self.position}: {self.before} → {self.after}"

@@ -10,13 +10,14 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from core.api import safe_cell
 from question_bank.api import ItemAsset, ItemContent, ItemType, ItemVersion
 
 from .mathtext import formulas_to_text
@@ -195,7 +196,7 @@ def _html_text(fragment: str) -> str:
     return formulas_to_text(fragment)
 
 
-def version_html(header: Header, items: list[PaperItem]) -> str:
+def version_html(header: Header, items: list[PaperItem], *, inline_css: bool = True) -> str:
     e = html.escape
     allowed = _("Thời gian làm bài: %(m)s phút, không kể thời gian phát đề") % {"m": header.minutes}
     parts: list[str] = [
@@ -218,13 +219,14 @@ def version_html(header: Header, items: list[PaperItem]) -> str:
             f"<div class='item'><b>{e(_('Câu'))} {item.position}.</b> "
             f"{_html_text(item.content.stem_html)}<div class='opts'>{options}</div></div>"
         )
-    return _page(header.title, "".join(parts))
+    return _page(header.title, "".join(parts), inline_css=inline_css)
 
 
-def _page(title: str, body: str) -> str:
+def _page(title: str, body: str, *, inline_css: bool = True) -> str:
+    style = f"<style>{_CSS}</style>" if inline_css else ""
     return (
         f"<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>{html.escape(title)}"
-        f"</title><style>{_CSS}</style></head><body>{body}</body></html>"
+        f"</title>{style}</head><body>{body}</body></html>"
     )
 
 
@@ -248,7 +250,7 @@ def to_pdf(document: str) -> bytes:
     return HTML(string=document, base_url="file:///", url_fetcher=_fetcher).write_pdf()
 
 
-def answer_sheet_html(test: Test, layout: list[dict[str, Any]]) -> str:
+def answer_sheet_html(test: Test, layout: list[dict[str, Any]], *, inline_css: bool = True) -> str:
     """One answer sheet for every version: rows follow the positions, which all versions share."""
     e = html.escape
     title = _("PHIẾU TRẢ LỜI")
@@ -289,7 +291,7 @@ def answer_sheet_html(test: Test, layout: list[dict[str, Any]]) -> str:
             cells = "<td style='width:12cm'>&nbsp;</td>"
         rows.append(f"<tr><th>{e(_('Câu'))} {row['position']}</th>{cells}</tr>")
     flush()
-    return _page(_("Phiếu trả lời"), "".join(body))
+    return _page(_("Phiếu trả lời"), "".join(body), inline_css=inline_css)
 
 
 # --- Excel ---------------------------------------------------------------------------------
@@ -304,7 +306,7 @@ def key_table_xlsx(test: Test, versions: Iterable[TestVersion]) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = _("Đáp án")
-    ws.append([test.title])
+    ws.append([safe_cell(test.title)])
     ws.append([_("Câu"), *[v.code for v in versions]])
     for cell in ws[2]:
         cell.font = Font(bold=True)
@@ -332,23 +334,139 @@ def key_table_xlsx(test: Test, versions: Iterable[TestVersion]) -> bytes:
     return out.getvalue()
 
 
+# --- Writing every file: PDFs rendered in worker processes ----------------------------------
+#
+# WeasyPrint takes most of the time and holds the GIL, so PDFs are rendered by a pool of
+# processes (one per CPU) while this process writes the .docx files. Everything a worker needs
+# is prepared here first: the HTML of each version (built once) and the bytes of every image it
+# shows, so workers never touch the database. Each worker parses the stylesheet and sets up
+# fonts once and reuses them for every document it renders.
+
+_worker_assets: dict[str, tuple[bytes, str]] = {}
+_worker_style: Any = None
+
+
+def _assets_for(documents: Iterable[str]) -> dict[str, tuple[bytes, str]]:
+    shas = {
+        src[len(ASSET_PREFIX) :].strip("/")
+        for document in documents
+        for src in _IMG_RE.findall(document)
+        if src.startswith(ASSET_PREFIX)
+    }
+    if not shas:
+        return {}
+    return {
+        sha: (bytes(data), mime)
+        for sha, data, mime in ItemAsset.objects.filter(sha256__in=shas).values_list(
+            "sha256", "data", "mime"
+        )
+    }
+
+
+def _init_worker(assets: dict[str, tuple[bytes, str]]) -> None:
+    import logging
+
+    global _worker_assets, _worker_style
+    _worker_assets = assets
+    _worker_style = None
+    # WeasyPrint reports every layout step at INFO; a pool of workers would flood the console.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def _worker_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    from weasyprint import default_url_fetcher
+
+    if ASSET_PREFIX in url:
+        found = _worker_assets.get(url.split(ASSET_PREFIX, 1)[1].strip("/"))
+        if found is not None:
+            return {"string": found[0], "mime_type": found[1]}
+        raise ValueError(url)
+    if url.startswith(("http://", "https://")):
+        raise ValueError(url)
+    return default_url_fetcher(url, *args, **kwargs)
+
+
+def _render_to_file(job: tuple[str, str]) -> str:
+    """In a worker: one HTML document (without its <style>) to one PDF file."""
+    global _worker_style
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    document, path = job
+    if _worker_style is None:
+        fonts = FontConfiguration()
+        _worker_style = (CSS(string=_CSS, font_config=fonts), fonts)
+    style, fonts = _worker_style
+    HTML(string=document, base_url="file:///", url_fetcher=_worker_fetcher).write_pdf(
+        path, stylesheets=[style], font_config=fonts
+    )
+    return path
+
+
+def _pdf_pool_size(jobs: int) -> int:
+    import os
+
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(jobs, cpus or 1))
+
+
+def render_pdfs(
+    jobs: list[tuple[str, str]], *, meanwhile: Callable[[], None] | None = None
+) -> None:
+    """Render (html, path) jobs, in parallel when there are several CPUs and documents;
+    `meanwhile` runs in this process while the workers render."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    assets = _assets_for(document for document, _path in jobs)
+    workers = _pdf_pool_size(len(jobs))
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if meanwhile:
+            meanwhile()
+        _init_worker(assets)
+        for job in jobs:
+            _render_to_file(job)
+        return
+    # Fork: the workers start at once (all forked from this thread, before the pool's own
+    # thread starts) with settings and code already loaded; they never use the database.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(assets,)
+    ) as pool:
+        futures = [pool.submit(_render_to_file, job) for job in jobs]
+        if meanwhile:
+            meanwhile()
+        for future in futures:
+            future.result()
+
+
 def write_papers(test: Test, versions: list[TestVersion], out_dir: Path) -> list[Path]:
     """Every file of the test's versions into out_dir; returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
+    jobs: list[tuple[str, str]] = []
+    docx_jobs: list[tuple[Header, list[PaperItem], Path]] = []
     for version in versions:
         header = header_for(test, version)
         items = load_items(version)
         base = out_dir / f"de_{test.pk}_ma_{version.code}"
         docx_path = base.with_suffix(".docx")
-        docx_path.write_bytes(version_docx(header, items))
         pdf_path = base.with_suffix(".pdf")
-        pdf_path.write_bytes(to_pdf(version_html(header, items)))
+        docx_jobs.append((header, items, docx_path))
+        jobs.append((version_html(header, items, inline_css=False), str(pdf_path)))
         written += [docx_path, pdf_path]
     if versions:
         sheet = out_dir / f"de_{test.pk}_phieu_tra_loi.pdf"
-        sheet.write_bytes(to_pdf(answer_sheet_html(test, versions[0].layout)))
+        html_sheet = answer_sheet_html(test, versions[0].layout, inline_css=False)
+        jobs.append((html_sheet, str(sheet)))
         written.append(sheet)
+
+    def write_docx() -> None:
+        for header, items, path in docx_jobs:
+            path.write_bytes(version_docx(header, items))
+
+    # The workers render the PDFs while this process writes the Word files.
+    render_pdfs(jobs, meanwhile=write_docx)
     key = out_dir / f"de_{test.pk}_dap_an.xlsx"
     key.write_bytes(key_table_xlsx(test, versions))
     written.append(key)

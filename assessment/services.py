@@ -28,6 +28,8 @@ from .models import (
     Assignment,
     Attempt,
     BlueprintCell,
+    Regrade,
+    StudentGroup,
     Test,
     TestItem,
     TestPart,
@@ -352,14 +354,18 @@ def assign_test(
     result_policy: str = "after_close",
     show_correct_answers: bool = False,
     blind_grading: bool = False,
+    group: StudentGroup | None = None,
 ) -> Assignment:
     if closes <= opens:
         raise ValidationError(_("Thời điểm đóng phải sau thời điểm mở."))
+    if group is not None and group.school_class_id != school_class.pk:
+        raise ValidationError(_("Nhóm không thuộc lớp đã chọn."))
     if not any(p.slots for p in part_plans(test)):
         raise ValidationError(_("Đề chưa có câu hỏi nào."))
     assignment = Assignment(
         test=test,
         school_class=school_class,
+        group=group,
         opens=opens,
         closes=closes,
         time_limit_minutes=time_limit_minutes,
@@ -380,8 +386,10 @@ def assign_test(
 
 def start_attempt(student: Any, assignment: Assignment, *, now: Any = None) -> Attempt:
     """The student's open attempt, or a new one; the deadline is fixed here by the server."""
+    from .permissions import takes
+
     now = now or timezone.now()
-    if not assignment.school_class.enrolments.filter(student=student).exists():
+    if not takes(student, assignment):
         raise PermissionDenied
     if not assignment.opens <= now < assignment.closes:
         raise ValidationError(_("Bài kiểm tra không mở vào lúc này."))
@@ -489,9 +497,13 @@ def _grade(attempt: Attempt, contents: dict[int, ItemContent], policy: ScoringPo
             )
         except ManualGradingRequired:  # pragma: no cover - guarded above
             continue
-        total += earned
         if answer is None:
+            total += earned
             continue
+        # A teacher's review of a short-text answer overrides the automatic match.
+        review = answer.manual_score
+        reviewed = content.type is ItemType.SHORT_TEXT and review is not None
+        total += Decimal(review) if reviewed and review is not None else earned
         if answer.score is None or Decimal(answer.score) != earned:
             changes.append((row["position"], answer.score, earned))
             answer.score = earned
@@ -589,6 +601,18 @@ def correct_item(actor: Any, test_item: TestItem, new_version: ItemVersion) -> l
             before_total = attempt.score
             changes = _grade(attempt, _contents([attempt.layout]), _policy(attempt.assignment.test))
             for position, before, after in changes:
+                Regrade.objects.create(
+                    test_item=test_item,
+                    attempt=attempt,
+                    position=position,
+                    before=before,
+                    after=after,
+                    total_before=before_total,
+                    total_after=attempt.score,
+                    old_version=old,
+                    new_version=new_version.pk,
+                    actor=actor if getattr(actor, "pk", None) else None,
+                )
                 entry = {
                     "attempt": attempt.pk,
                     "position": position,
@@ -628,3 +652,205 @@ def publish_item_statistics(actor: Any, assignment: Assignment) -> dict[int, dic
             after={"item_versions": sorted(stats)},
         )
     return stats
+
+
+# --- Editing from the teacher's pages --------------------------------------------------------
+
+TEST_FIELDS = ("title", "exam_name", "grade", "duration_minutes", "rounding")
+
+
+def update_test(actor: Any, test: Test, **fields: Any) -> Test:
+    """Change the header fields of a test (title, exam name, grade, time allowed, rounding)."""
+    unknown = set(fields) - set(TEST_FIELDS)
+    if unknown:
+        raise ValidationError(_("Không sửa được trường: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        before = audit.snapshot(test, list(fields))
+        for name, value in fields.items():
+            setattr(test, name, value)
+        test.full_clean()
+        test.save(update_fields=list(fields))
+        audit.record(
+            "assessment.test.update",
+            test,
+            actor=actor,
+            before=before,
+            after=audit.snapshot(test, list(fields)),
+        )
+    return test
+
+
+def update_part(actor: Any, part: TestPart, *, title: str, instructions: str = "") -> TestPart:
+    if not title.strip():
+        raise ValidationError(_("Tên phần không được để trống."))
+    with transaction.atomic():
+        before = audit.snapshot(part, ["title", "instructions"])
+        part.title, part.instructions = title.strip(), instructions
+        part.save(update_fields=["title", "instructions"])
+        audit.record(
+            "assessment.test.update_part",
+            part,
+            actor=actor,
+            before=before,
+            after=audit.snapshot(part, ["title", "instructions"]),
+        )
+    return part
+
+
+def add_part(actor: Any, test: Test, *, title: str) -> TestPart:
+    if not title.strip():
+        raise ValidationError(_("Tên phần không được để trống."))
+    with transaction.atomic():
+        last = test.parts.order_by("-order").values_list("order", flat=True).first() or 0
+        part = TestPart.objects.create(test=test, order=last + 1, title=title.strip())
+        audit.record("assessment.test.add_part", part, actor=actor, after=audit.snapshot(part))
+    return part
+
+
+def remove_item(actor: Any, test_item: TestItem) -> None:
+    with transaction.atomic():
+        before = audit.snapshot(test_item)
+        test_item.delete()
+        audit.record("assessment.test.remove_item", None, actor=actor, before=before)
+
+
+def set_item_points(actor: Any, test_item: TestItem, points: Decimal) -> TestItem:
+    if points <= 0:
+        raise ValidationError(_("Câu %(n)s: điểm phải lớn hơn 0.") % {"n": test_item.order})
+    with transaction.atomic():
+        before = {"points": test_item.points}
+        test_item.points = points
+        test_item.save(update_fields=["points"])
+        audit.record(
+            "assessment.test.item_points",
+            test_item,
+            actor=actor,
+            before=before,
+            after={"points": points},
+        )
+    return test_item
+
+
+@dataclass(frozen=True)
+class CellSpec:
+    """One cell of the grid editor: the part is the one holding this item type."""
+
+    part: int
+    item_type: str
+    count: int
+    points_each: Decimal
+    topic: int | None = None
+    level: str = ""
+
+
+def save_blueprint(actor: Any, test: Test, cells: list[CellSpec]) -> list[BlueprintCell]:
+    """Replace the test's blueprint with these cells (count 0 cells are dropped).
+
+    Every cell is checked first; on any error nothing changes and every bad cell is named.
+    """
+    parts = {p.pk: p for p in test.parts.all()}
+    topics = set(
+        Topic.objects.filter(pk__in={c.topic for c in cells if c.topic}).values_list(
+            "pk", flat=True
+        )
+    )
+    errors: list[str] = []
+    kept: list[BlueprintCell] = []
+    for n, spec in enumerate(cells, start=1):
+        if spec.count == 0:
+            continue
+        where = _("Ô %(n)s (%(type)s, mức %(level)s)") % {
+            "n": n,
+            "type": spec.item_type,
+            "level": LEVEL_LABELS.get(spec.level, spec.level or "-"),
+        }
+        if spec.part not in parts:
+            errors.append(_("%(where)s: phần không thuộc đề.") % {"where": where})
+            continue
+        if spec.topic is not None and spec.topic not in topics:
+            errors.append(_("%(where)s: không có chủ đề này.") % {"where": where})
+            continue
+        if spec.item_type not in {t.value for t in ItemType}:
+            errors.append(_("%(where)s: dạng câu hỏi không hợp lệ.") % {"where": where})
+            continue
+        if spec.count < 0 or spec.count > 200:
+            errors.append(_("%(where)s: số câu phải từ 0 đến 200.") % {"where": where})
+            continue
+        if spec.points_each <= 0:
+            errors.append(_("%(where)s: điểm mỗi câu phải lớn hơn 0.") % {"where": where})
+            continue
+        if spec.level and spec.level not in LEVEL_LABELS:
+            errors.append(_("%(where)s: mức độ không hợp lệ.") % {"where": where})
+            continue
+        kept.append(
+            BlueprintCell(
+                part_id=spec.part,
+                topic_id=spec.topic,
+                level=spec.level,
+                item_type=spec.item_type,
+                count=spec.count,
+                points_each=spec.points_each,
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        old = list(
+            BlueprintCell.objects.filter(part__test=test).values(
+                "part", "topic", "level", "item_type", "count", "points_each"
+            )
+        )
+        BlueprintCell.objects.filter(part__test=test).delete()
+        BlueprintCell.objects.bulk_create(kept)
+        audit.record(
+            "assessment.blueprint.save",
+            test,
+            actor=actor,
+            before={"cells": old},
+            after={
+                "cells": [
+                    {
+                        "part": c.part_id,
+                        "topic": c.topic_id,
+                        "level": c.level,
+                        "item_type": c.item_type,
+                        "count": c.count,
+                        "points_each": c.points_each,
+                    }
+                    for c in kept
+                ]
+            },
+        )
+    return list(BlueprintCell.objects.filter(part__test=test))
+
+
+def create_group(actor: Any, school_class: Any, *, name: str, students: list[Any]) -> StudentGroup:
+    """A named subset of a class; every member must be enrolled in the class."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError(_("Tên nhóm không được để trống."))
+    enrolled = set(school_class.enrolments.values_list("student_id", flat=True))
+    outside = [s for s in students if s.pk not in enrolled]
+    if outside:
+        raise ValidationError(
+            _("Học sinh không thuộc lớp %(c)s: %(names)s")
+            % {"c": school_class.name, "names": ", ".join(s.full_name for s in outside)}
+        )
+    if not students:
+        raise ValidationError(_("Nhóm cần ít nhất một học sinh."))
+    if StudentGroup.objects.filter(school_class=school_class, name=name).exists():
+        raise ValidationError(_("Lớp đã có nhóm tên “%(n)s”.") % {"n": name})
+    with transaction.atomic():
+        group = StudentGroup.objects.create(
+            school_class=school_class,
+            name=name,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        group.students.set(students)
+        audit.record(
+            "assessment.group.create",
+            group,
+            actor=actor,
+            after={"name": name, "class": school_class.pk, "students": [s.pk for s in students]},
+        )
+    return group

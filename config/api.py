@@ -12,8 +12,10 @@ from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, django_auth
 
 from assessment.endpoints import router as assessment_router
+from assessment.endpoints_teacher import router as assessment_teacher_router
 from core.endpoints import router as core_router
 from core.services import authenticate_token
+from exams.endpoints import router as exams_router
 from lms.endpoints import router as lms_router
 from question_bank.endpoints import router as question_bank_router
 
@@ -32,13 +34,17 @@ api = NinjaAPI(
     title="Học liệu số API",
     version="1",
     description="JSON API of the learning platform. Errors carry `detail` in the user's language.",
-    auth=[django_auth, TokenAuth()],
+    # Bearer first: session auth enforces CSRF and would refuse a token call before the token
+    # was looked at. Without an Authorization header the session (with CSRF) is used.
+    auth=[TokenAuth(), django_auth],
     urls_namespace="api",
 )
 api.add_router("/", core_router)
 api.add_router("/lms/", lms_router)
 api.add_router("/assessment/", assessment_router)
+api.add_router("/assessment/", assessment_teacher_router)
 api.add_router("/question-bank/", question_bank_router)
+api.add_router("/exams/", exams_router)
 
 
 @api.exception_handler(PermissionDenied)

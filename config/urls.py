@@ -32,6 +32,7 @@ urlpatterns = [
     path("content/", include("content.urls")),
     path("xac-minh/", include("provenance.urls")),
     path("question-bank/", include("question_bank.urls")),
+    path("", include("exams.urls")),
     path("", include("core.urls")),
     # Wagtail serves the published content pages below everything else.
     path("pages/", include(wagtail_urls)),

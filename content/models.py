@@ -315,6 +315,8 @@ class PackageAttempt(models.Model):
     location = models.CharField(max_length=1000, blank=True)
     session_time = models.CharField(max_length=64, blank=True)
     total_seconds = models.FloatField(default=0)
+    # cmi5: the course registration, one per learner and package, set at the first launch.
+    registration = models.UUIDField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -345,6 +347,66 @@ class XapiStatement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} {self.verb}"
+
+
+class Cmi5Session(models.Model):
+    """One launch of a cmi5 AU: its one-time auth token and where it is in the cmi5 sequence.
+
+    launched → initialized → (completed / passed / failed)* → terminated, or abandoned when
+    the learner launches again without the AU having terminated.
+    """
+
+    attempt = models.ForeignKey(
+        PackageAttempt, on_delete=models.CASCADE, related_name="cmi5_sessions"
+    )
+    au_id = models.CharField(max_length=1024)
+    session_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    launch_mode = models.CharField(max_length=16, default="Normal")
+    # SHA-256 of the token handed out by the fetch URL (only once); empty until fetched.
+    token_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    launched_at = models.DateTimeField(default=timezone.now)
+    initialized_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    passed_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    terminated_at = models.DateTimeField(null=True, blank=True)
+    abandoned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["launched_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} {self.au_id} {self.session_id}"
+
+
+class XapiDocument(models.Model):
+    """An xAPI document (activity state or agent profile) of one learner, e.g. LMS.LaunchData."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", "activities/state"
+        AGENT_PROFILE = "agent_profile", "agents/profile"
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="xapi_documents"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    activity_id = models.CharField(max_length=1024, blank=True)
+    registration = models.CharField(max_length=36, blank=True)
+    document_id = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=255, default="application/json")
+    content = models.BinaryField()
+    updated = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["learner", "kind", "activity_id", "registration", "document_id"],
+                name="unique_xapi_document",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.document_id}"
 
 
 class ClassUse(models.Model):

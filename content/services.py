@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import secrets
+import uuid
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
@@ -10,15 +14,17 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Collection, Page, Workflow, WorkflowPage, WorkflowState, WorkflowTask
 
 from core.api import TeachingAssignment, audit, fold, permissions
 
-from . import runtime, xapi
+from . import cmi5, runtime, xapi
 from .lessonplan import LessonPlanData, read_docx
 from .models import (
     ClassUse,
+    Cmi5Session,
     ContentPage,
     LessonPlanPage,
     LibraryPage,
@@ -27,6 +33,7 @@ from .models import (
     PackageFile,
     PackagePage,
     SubjectHeadReviewTask,
+    XapiDocument,
     XapiStatement,
 )
 from .packages.extract import extract, file_sha256
@@ -277,7 +284,7 @@ def record_commit(attempt: PackageAttempt, body: dict[str, Any]) -> PackageAttem
 
 @transaction.atomic
 def record_statement(attempt: PackageAttempt, statement: Any) -> XapiStatement:
-    """Validate an xAPI statement from the learner's H5P/cmi5 activity and store it."""
+    """Validate an xAPI statement from the learner's H5P activity and store it."""
     if not isinstance(statement, dict):
         raise ValidationError(_("Câu lệnh xAPI phải là một đối tượng JSON."))
     # The actor is whoever holds the attempt, not whatever the content claims.
@@ -291,7 +298,12 @@ def record_statement(attempt: PackageAttempt, statement: Any) -> XapiStatement:
             },
         },
     }
-    statement = xapi.validate(statement)
+    stored = _store_statement(attempt, xapi.validate(statement))
+    _apply_result(attempt, xapi.summarise(stored.statement))
+    return stored
+
+
+def _store_statement(attempt: PackageAttempt, statement: dict[str, Any]) -> XapiStatement:
     stored, _created = XapiStatement.objects.get_or_create(
         id=statement["id"],
         defaults={
@@ -301,21 +313,253 @@ def record_statement(attempt: PackageAttempt, statement: Any) -> XapiStatement:
             "statement": statement,
         },
     )
-    summary = xapi.summarise(statement)
-    if summary:
-        attempt = PackageAttempt.objects.select_for_update().get(pk=attempt.pk)
-        before = audit.snapshot(attempt, RESULT_FIELDS)
-        for name, value in summary.items():
-            setattr(attempt, name, value)
-        attempt.save()
-        audit.record(
-            "content.attempt.result",
-            attempt,
-            actor=attempt.learner,
-            before=before,
-            after=audit.snapshot(attempt, RESULT_FIELDS),
-        )
     return stored
+
+
+def _apply_result(attempt: PackageAttempt, summary: dict[str, Any]) -> None:
+    if not summary:
+        return
+    attempt = PackageAttempt.objects.select_for_update().get(pk=attempt.pk)
+    before = audit.snapshot(attempt, RESULT_FIELDS)
+    for name, value in summary.items():
+        setattr(attempt, name, value)
+    attempt.save()
+    audit.record(
+        "content.attempt.result",
+        attempt,
+        actor=attempt.learner,
+        before=before,
+        after=audit.snapshot(attempt, RESULT_FIELDS),
+    )
+
+
+@transaction.atomic
+def record_package_statements(
+    attempt: PackageAttempt, session: Cmi5Session | None, items: list[Any]
+) -> list[XapiStatement]:
+    """A batch from package content, stored all or nothing (xAPI Communication 2.1.2)."""
+    if session is not None:
+        return [record_cmi5_statement(session, item) for item in items]
+    return [record_statement(attempt, item) for item in items]
+
+
+# --- cmi5 -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def launch_cmi5_au(
+    attempt: PackageAttempt, au_id: str, *, return_url: str, launch_mode: str = "Normal"
+) -> Cmi5Session:
+    """A new session of one AU: earlier open sessions are abandoned, LMS.LaunchData written and
+    "launched" recorded (cmi5 8 and 9.3.1)."""
+    attempt = (
+        PackageAttempt.objects.select_for_update().select_related("package").get(pk=attempt.pk)
+    )
+    course = cmi5.structure(attempt.package)
+    au = course.au(au_id)
+    if au is None:
+        raise ValidationError(_("Gói không có AU này."))
+    if attempt.registration is None:
+        attempt.registration = uuid.uuid4()
+        attempt.save(update_fields=["registration"])
+    now = timezone.now()
+    for open_session in attempt.cmi5_sessions.filter(
+        terminated_at__isnull=True, abandoned_at__isnull=True
+    ):
+        open_session.abandoned_at = now
+        open_session.save(update_fields=["abandoned_at"])
+        _store_statement(
+            attempt,
+            xapi.validate(
+                cmi5.lms_statement(attempt, cmi5.ABANDONED, open_session.au_id, open_session)
+            ),
+        )
+    session = Cmi5Session.objects.create(attempt=attempt, au_id=au.id, launch_mode=launch_mode)
+    _put_document(
+        attempt.learner,
+        XapiDocument.Kind.STATE,
+        au.id,
+        str(attempt.registration),
+        cmi5.LAUNCH_DATA,
+        json.dumps(cmi5.launch_data(course, au, session, return_url)).encode(),
+    )
+    extensions = {
+        cmi5.EXT + "launchmode": launch_mode,
+        cmi5.EXT + "moveon": au.move_on,
+        cmi5.EXT + "launchurl": au.url,
+    }
+    if au.launch_parameters:
+        extensions[cmi5.EXT + "launchparameters"] = au.launch_parameters
+    launched = cmi5.lms_statement(attempt, cmi5.LAUNCHED, au.id, session, extensions=extensions)
+    _store_statement(attempt, xapi.validate(launched))
+    audit.record(
+        "content.cmi5.launched",
+        attempt,
+        actor=attempt.learner,
+        after={"au": au.id, "session": str(session.session_id)},
+    )
+    return session
+
+
+@transaction.atomic
+def fetch_cmi5_token(session: Cmi5Session) -> str:
+    """The session's auth token, handed out once (cmi5 8.2); a second fetch is refused."""
+    session = Cmi5Session.objects.select_for_update().get(pk=session.pk)
+    if session.token_sha256 or session.terminated_at or session.abandoned_at:
+        raise cmi5.Cmi5Rejected(_("Mã truy cập của phiên này đã được cấp."))
+    token = secrets.token_urlsafe(32)
+    session.token_sha256 = hashlib.sha256(token.encode()).hexdigest()
+    session.save(update_fields=["token_sha256"])
+    return token
+
+
+@transaction.atomic
+def record_cmi5_statement(session: Cmi5Session, statement: Any) -> XapiStatement:
+    """A statement from a cmi5 AU: valid xAPI (400 otherwise), allowed by cmi5 (403 otherwise).
+
+    The session moves along launched → initialized → completed/passed/failed → terminated;
+    when the AU's moveOn criterion is met it is recorded as satisfied for the learner, and when
+    every AU is, the course ("satisfied" statement, completion on the attempt).
+    """
+    if not isinstance(statement, dict):
+        raise ValidationError(_("Câu lệnh xAPI phải là một đối tượng JSON."))
+    statement = xapi.validate(statement)
+    session = (
+        Cmi5Session.objects.select_for_update()
+        .select_related("attempt__package", "attempt__learner")
+        .get(pk=session.pk)
+    )
+    attempt = session.attempt
+    course = cmi5.structure(attempt.package)
+    au = course.au(session.au_id)
+    if au is None:
+        raise cmi5.Cmi5Rejected(_("Gói không còn AU của phiên này."))
+    earlier = list(attempt.cmi5_sessions.filter(au_id=au.id).exclude(pk=session.pk))
+    if XapiStatement.objects.filter(id=statement["id"]).exists():
+        return XapiStatement.objects.get(id=statement["id"])  # a retried PUT: already stored
+    cmi5.check_statement(statement, session, au, earlier)
+    stored = _store_statement(attempt, statement)
+    verb = statement["verb"]["id"]
+    now = timezone.now()
+    field = {
+        cmi5.INITIALIZED: "initialized_at",
+        cmi5.COMPLETED: "completed_at",
+        cmi5.PASSED: "passed_at",
+        cmi5.FAILED: "failed_at",
+        cmi5.TERMINATED: "terminated_at",
+    }.get(verb)
+    if field:
+        setattr(session, field, now)
+        session.save(update_fields=[field])
+    if verb in cmi5.MOVE_ON_VERBS:
+        _settle_cmi5(attempt, course, au, [session, *earlier], statement)
+    return stored
+
+
+def _settle_cmi5(
+    attempt: PackageAttempt,
+    course: cmi5.CourseStructure,
+    au: cmi5.AssignableUnit,
+    sessions: list[Cmi5Session],
+    statement: dict[str, Any],
+) -> None:
+    attempt = PackageAttempt.objects.select_for_update().get(pk=attempt.pk)
+    state = dict(attempt.cmi.get("cmi5") or {})
+    done = list(state.get("satisfied") or [])
+    summary = {k: v for k, v in xapi.summarise(statement).items() if k != "completion"}
+    if au.id not in done and cmi5.satisfied(au, sessions):
+        done.append(au.id)
+        session = sessions[0]
+        _store_statement(
+            attempt, xapi.validate(cmi5.lms_statement(attempt, cmi5.SATISFIED, au.id, session))
+        )
+        everything = {a.id for a in course.aus}
+        if everything <= set(done):
+            course_done = cmi5.lms_statement(
+                attempt, cmi5.SATISFIED, course.id, session, object_type=cmi5.COURSE_TYPE
+            )
+            _store_statement(attempt, xapi.validate(course_done))
+    state["satisfied"] = done
+    attempt.cmi = {**attempt.cmi, "cmi5": state}
+    course_satisfied = {a.id for a in course.aus} <= set(done)
+    summary["completion"] = "completed" if course_satisfied else "incomplete"
+    attempt.save(update_fields=["cmi"])
+    _apply_result(attempt, summary)
+
+
+def _put_document(
+    learner: Any,
+    kind: str,
+    activity_id: str,
+    registration: str,
+    document_id: str,
+    content: bytes,
+    content_type: str = "application/json",
+) -> XapiDocument:
+    document, _created = XapiDocument.objects.update_or_create(
+        learner=learner,
+        kind=kind,
+        activity_id=activity_id,
+        registration=registration,
+        document_id=document_id,
+        defaults={"content": content, "content_type": content_type, "updated": timezone.now()},
+    )
+    return document
+
+
+@transaction.atomic
+def save_xapi_document(
+    learner: Any,
+    kind: str,
+    *,
+    activity_id: str,
+    registration: str,
+    document_id: str,
+    content: bytes,
+    content_type: str,
+    merge: bool = False,
+) -> XapiDocument:
+    """PUT (replace) or POST (merge JSON objects, xAPI Communication 3.3) a learner's document.
+
+    LMS.LaunchData belongs to the LMS: content may read it, never change it (cmi5 10.0).
+    """
+    if kind == XapiDocument.Kind.STATE and document_id == cmi5.LAUNCH_DATA:
+        raise cmi5.Cmi5Rejected(_("LMS.LaunchData chỉ do hệ thống ghi."))
+    if merge:
+        existing = XapiDocument.objects.filter(
+            learner=learner,
+            kind=kind,
+            activity_id=activity_id,
+            registration=registration,
+            document_id=document_id,
+        ).first()
+        try:
+            incoming = json.loads(content)
+            old = json.loads(bytes(existing.content)) if existing else {}
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValidationError(_("Chỉ gộp được tài liệu JSON.")) from exc
+        if not isinstance(incoming, dict) or not isinstance(old, dict):
+            raise ValidationError(_("Chỉ gộp được tài liệu JSON dạng đối tượng."))
+        content = json.dumps({**old, **incoming}).encode()
+        content_type = "application/json"
+    return _put_document(
+        learner, kind, activity_id, registration, document_id, content, content_type
+    )
+
+
+@transaction.atomic
+def delete_xapi_document(
+    learner: Any, kind: str, *, activity_id: str, registration: str, document_id: str
+) -> None:
+    if kind == XapiDocument.Kind.STATE and document_id == cmi5.LAUNCH_DATA:
+        raise cmi5.Cmi5Rejected(_("LMS.LaunchData chỉ do hệ thống ghi."))
+    XapiDocument.objects.filter(
+        learner=learner,
+        kind=kind,
+        activity_id=activity_id,
+        registration=registration,
+        **({"document_id": document_id} if document_id else {}),
+    ).delete()
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lrs, views
 
 app_name = "content"
 urlpatterns = [
@@ -8,5 +8,10 @@ urlpatterns = [
     path("run/<str:token>/", views.run, name="run"),
     path("run/<str:token>/f/<path:path>", views.run_file, name="run_file"),
     path("run/<str:token>/commit", views.commit, name="commit"),
-    path("run/<str:token>/xapi/statements", views.statements, name="statements"),
+    path("run/<str:token>/cmi5/launch/<int:index>", lrs.launch, name="cmi5_launch"),
+    path("run/<str:token>/cmi5/fetch/<uuid:session_id>", lrs.fetch, name="cmi5_fetch"),
+    path("run/<str:token>/xapi/statements", lrs.statements, name="statements"),
+    path("run/<str:token>/xapi/activities/state", lrs.activity_state, name="activity_state"),
+    path("run/<str:token>/xapi/agents/profile", lrs.agent_profile, name="agent_profile"),
+    path("run/<str:token>/xapi/about", lrs.about, name="xapi_about"),
 ]

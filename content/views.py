@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from provenance.api import Verdict
 
-from . import play, runtime, services, signing
+from . import cmi5, play, runtime, services, signing
 from .models import ContentPage, PackageAttempt, PackageFile, PackagePage
 from .packages.report import PackageKind
 
@@ -91,6 +91,13 @@ def run(request: HttpRequest, token: str) -> HttpResponse:
             "frameCss": static("players/h5p/styles/h5p.css"),
         },
     }
+    aus: list[dict[str, object]] = []
+    if package.kind == PackageKind.CMI5:
+        satisfied = set((attempt.cmi.get("cmi5") or {}).get("satisfied") or [])
+        aus = [
+            {"index": i, "title": au.title or au.id, "satisfied": au.id in satisfied}
+            for i, au in enumerate(cmi5.structure(package).aus)
+        ]
     response = render(
         request,
         "content/run.html",
@@ -99,6 +106,7 @@ def run(request: HttpRequest, token: str) -> HttpResponse:
             "config": config,
             "is_h5p": package.kind == PackageKind.H5P,
             "is_cmi5": package.kind == PackageKind.CMI5,
+            "aus": aus,
         },
     )
     response["Content-Security-Policy"] = _csp()
@@ -143,16 +151,3 @@ def commit(request: HttpRequest, token: str) -> JsonResponse:
     except ValidationError as exc:
         return JsonResponse({"result": False, "errorCode": 101, "detail": exc.messages}, status=400)
     return JsonResponse({"result": True, "errorCode": 0})
-
-
-@csrf_exempt
-@require_POST
-def statements(request: HttpRequest, token: str) -> JsonResponse:
-    attempt = _attempt(request, token)
-    try:
-        body = _json_body(request)
-        items = body if isinstance(body, list) else [body]
-        ids = [str(services.record_statement(attempt, item).id) for item in items]
-    except ValidationError as exc:
-        return JsonResponse({"detail": exc.messages}, status=400)
-    return JsonResponse(ids, safe=False)

@@ -1,6 +1,7 @@
 """The public surface of `core` for other apps. Other apps import only this module."""
 
 from . import audit, permissions
+from .middleware import client_ip
 from .models import (
     Enrolment,
     Gender,
@@ -19,6 +20,7 @@ from .models import (
     regular_score_count,
 )
 from .notifications import notify_user
+from .privacy import record_personal_data_view, record_personal_data_views
 from .services import (
     create_class,
     create_organisation,
@@ -29,7 +31,9 @@ from .services import (
     grant_role,
     revoke_role,
 )
+from .spreadsheets import safe_cell, safe_row
 from .vietnamese import fold, name_sort_key, strip_diacritics
+from .ziplimits import zip_problem
 
 __all__ = [
     "Enrolment",
@@ -47,6 +51,7 @@ __all__ = [
     "TeachingAssignment",
     "User",
     "audit",
+    "client_ip",
     "create_class",
     "create_organisation",
     "create_school_year",
@@ -58,7 +63,12 @@ __all__ = [
     "name_sort_key",
     "notify_user",
     "permissions",
+    "record_personal_data_view",
+    "record_personal_data_views",
     "regular_score_count",
     "revoke_role",
+    "safe_cell",
+    "safe_row",
     "strip_diacritics",
+    "zip_problem",
 ]

@@ -497,3 +497,68 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class PersonalDataView(models.Model):
+    """Someone other than the person looked at a student's personal data (Law 91/2025).
+
+    Kept for PRIVACY_VIEW_LOG_RETENTION_DAYS, then purged by core.tasks.
+    """
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    viewer_label = models.CharField(max_length=160, blank=True)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_data_views"
+    )
+    what = models.CharField(_("dữ liệu"), max_length=255)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt xem dữ liệu cá nhân")
+        verbose_name_plural = _("lượt xem dữ liệu cá nhân")
+        ordering: ClassVar[list[str]] = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.viewer_label} → {self.subject_id}: {self.what}"
+
+
+class Guardianship(models.Model):
+    """A parent or guardian's account linked to a child's: may see and export the child's data."""
+
+    guardian = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wards"
+    )
+    child = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardians"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("người giám hộ")
+        verbose_name_plural = _("người giám hộ")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["guardian", "child"], name="unique_guardianship")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} → {self.child}"
+
+
+class Departure(models.Model):
+    """A person has left: sign-in is off, and their data is anonymised after the retention time."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="departure"
+    )
+    departed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("người đã rời đi")
+        verbose_name_plural = _("người đã rời đi")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.departed_at:%Y-%m-%d}"

@@ -413,7 +413,10 @@ def _is_own(event: AuditEvent, person: User) -> bool:
 
 def export_personal_data(actor: Any, person: User) -> dict[str, Any]:
     """Everything the platform holds about `person`, as JSON-ready data."""
-    if actor.pk != person.pk and not actor.is_superuser:
+    from .privacy import is_guardian_of
+
+    # The person, a superuser, or a parent/guardian linked to the child (Law 91/2025).
+    if actor.pk != person.pk and not actor.is_superuser and not is_guardian_of(actor, person):
         raise PermissionDenied
     data: dict[str, Any] = {
         "format": "hoclieu.personal-data.v1",
@@ -476,5 +479,10 @@ def export_personal_data(actor: Any, person: User) -> dict[str, Any]:
             ).order_by("at", "id")
         ],
     }
+    data["viewed_by"] = [
+        {"at": v.at.isoformat(), "viewer": v.viewer_label, "what": v.what}
+        for v in person.personal_data_views.order_by("at", "id")
+    ]
+    data["guardians"] = [str(g.guardian) for g in person.guardians.select_related("guardian")]
     audit.record("personal_data.export", person, actor=actor)
     return data

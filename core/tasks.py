@@ -14,3 +14,11 @@ def record_heartbeat(token: str) -> None:
     Used by operators (and the test suite) to check the broker → worker → cache path end to end.
     """
     cache.set(f"celery-heartbeat:{token}", timezone.now().isoformat(), 300)
+
+
+@shared_task(ignore_result=True)
+def purge_expired_personal_data() -> None:
+    """Nightly (CELERY_BEAT_SCHEDULE): retention limits of docs/privacy.md. Idempotent."""
+    from .privacy import purge_expired_personal_data as purge
+
+    purge()

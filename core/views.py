@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import dashboard, health, services
+from . import dashboard, health, privacy, services
 from .forms import RosterUploadForm
 from .http import AuthedRequest
 from .models import Organisation, RosterImport, SchoolClass
@@ -58,6 +58,11 @@ def class_detail(request: AuthedRequest, class_id: int) -> HttpResponse:
     ]
     teaching = school_class.teaching_assignments.select_related("teacher", "subject").order_by(
         "subject__name"
+    )
+    privacy.record_personal_data_views(
+        request.user,
+        [s.pk for s in students],
+        _("Danh sách lớp %(name)s") % {"name": school_class.name},
     )
     return render(
         request,

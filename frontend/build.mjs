@@ -3,7 +3,15 @@ import { cpSync } from "node:fs";
 import { build } from "esbuild";
 
 await build({
-  entryPoints: { app: "src/main.ts", player: "src/player/main.ts", players: "src/players/index.ts" },
+  entryPoints: {
+    app: "src/main.ts",
+    player: "src/player/main.ts",
+    players: "src/players/index.ts",
+    // KaTeX (and its fonts) only for pages that show formulas
+    math: "src/math-page.ts",
+  },
+  loader: { ".woff2": "file", ".woff": "file", ".ttf": "file" },
+  assetNames: "fonts/[name]-[hash]",
   bundle: true,
   minify: true,
   sourcemap: true,

@@ -21,7 +21,7 @@ def is_admin_of(user: Any, school_class: SchoolClass) -> bool:
     return permissions.reaches(user, school_class.school, ADMINS)
 
 
-def teaches(user: Any, school_class: SchoolClass, subject_id: int | None = None) -> bool:
+def teaches(user: Any, school_class: SchoolClass | int, subject_id: int | None = None) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     qs = TeachingAssignment.objects.filter(school_class=school_class, teacher=user)
@@ -66,7 +66,10 @@ def can_manage_course(user: Any, course: Course) -> bool:
         return False
     if course.owner_id == user.pk or user.is_superuser:
         return True
-    if course.school_class is not None and teaches(user, course.school_class, course.subject_id):
+    # Ids only: the course page must not load the class row just to ask this.
+    if course.school_class_id is not None and teaches(
+        user, course.school_class_id, course.subject_id
+    ):
         return True
     return permissions.reaches(user, course.organisation, ADMINS)
 

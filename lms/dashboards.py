@@ -41,6 +41,49 @@ def line_chart(values: list[tuple[str, float]], maximum: float | None = None) ->
     return Chart(pts, [label for label, _ in values], int(top))
 
 
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: str
+
+
+@dataclass
+class BarChart:
+    """Vertical bars, already scaled to the chart box; labels go in a table beside it."""
+
+    bars: list[Bar]
+    maximum: float
+    width: int = CHART_W
+    height: int = CHART_H
+
+
+def bar_chart(values: list[tuple[str, float]], maximum: float | None = None) -> BarChart:
+    if not values:
+        return BarChart([], 0)
+    top = maximum or max(v for _, v in values) or 1
+    slot = CHART_W / len(values)
+    width = max(slot * 0.7, 1)
+    bars = []
+    for i, (label, value) in enumerate(values):
+        h = round(CHART_H * min(value, top) / top, 1)
+        shown = f"{value:g}"
+        bars.append(
+            Bar(
+                round(i * slot + (slot - width) / 2, 1),
+                round(CHART_H - h, 1),
+                round(width, 1),
+                h,
+                label,
+                shown,
+            )
+        )
+    return BarChart(bars, top)
+
+
 @dataclass
 class StudentDashboard:
     course: Course
@@ -51,6 +94,8 @@ class StudentDashboard:
     average_score: Decimal | None
     completion_chart: Chart
     scores: list[tuple[str, Decimal]]
+    score_chart: BarChart = field(default_factory=lambda: BarChart([], 0))
+    time_chart: BarChart = field(default_factory=lambda: BarChart([], 0))
 
 
 def completion_over_time(
@@ -87,13 +132,11 @@ def student_dashboard(user: Any, course: Course) -> StudentDashboard:
         seconds=Sum("seconds"),
         avg=Avg("score"),
     )
-    scores = [
-        (p.activity.title, p.score)
-        for p in mine.filter(score__isnull=False)
-        .select_related("activity")
-        .order_by("activity__position")
-        if p.score is not None
-    ]
+    rows = list(
+        mine.select_related("activity").order_by("activity__module__position", "activity__position")
+    )
+    scores = [(p.activity.title, p.score) for p in rows if p.score is not None]
+    minutes = [(p.activity.title, round(p.seconds / 60, 1)) for p in rows if p.seconds]
     return StudentDashboard(
         course,
         round(100 * agg["done"] / total) if total else 0,
@@ -103,7 +146,59 @@ def student_dashboard(user: Any, course: Course) -> StudentDashboard:
         round1(Decimal(agg["avg"])) if agg["avg"] is not None else None,
         line_chart(completion_over_time([user.pk], course), maximum=max(total, 1)),
         scores,
+        bar_chart([(t, float(v)) for t, v in scores], maximum=10),
+        bar_chart(minutes),
     )
+
+
+@dataclass
+class ActivityStat:
+    title: str
+    completed: int
+    average_score: Decimal | None
+    average_minutes: float
+
+
+def activity_stats(course: Course) -> list[ActivityStat]:
+    """Per activity over the enrolled learners: how many completed, mean score, mean minutes."""
+    learners = course.enrolments.values("user_id")
+    agg: dict[int, dict[str, Any]] = {
+        row["activity_id"]: dict(row)
+        for row in Progress.objects.filter(activity__module__course=course, user_id__in=learners)
+        .values("activity_id")
+        .annotate(
+            done=Count("pk", filter=Q(completed_at__isnull=False)),
+            avg=Avg("score"),
+            secs=Avg("seconds"),
+        )
+    }
+    out = []
+    for a in Activity.objects.filter(module__course=course).order_by(
+        "module__position", "position"
+    ):
+        row: dict[str, Any] = agg.get(a.pk, {})
+        avg = row.get("avg")
+        out.append(
+            ActivityStat(
+                a.title,
+                row.get("done", 0),
+                round1(Decimal(avg)) if avg is not None else None,
+                round(float(row.get("secs") or 0) / 60, 1),
+            )
+        )
+    return out
+
+
+def class_charts(course: Course) -> dict[str, Any]:
+    stats = activity_stats(course)
+    return {
+        "stats": stats,
+        "score_chart": bar_chart(
+            [(s.title, float(s.average_score)) for s in stats if s.average_score is not None],
+            maximum=10,
+        ),
+        "time_chart": bar_chart([(s.title, s.average_minutes) for s in stats]),
+    }
 
 
 @dataclass

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Body, Router, Schema
 
-from core.api import Enrolment, SchoolClass, Semester, Subject, User
+from core.api import (
+    Enrolment,
+    SchoolClass,
+    Semester,
+    Subject,
+    User,
+    record_personal_data_views,
+)
 
-from . import access, services, xapi
+from . import access, authoring, services, xapi
 from .gradebook import GradeBookReport, book_report
-from .models import GradeBook, Statement
+from .models import Activity, Course, FlippedLesson, GradeBook, Module, Statement
 
 router = Router(tags=["lms"])
 
@@ -133,7 +142,15 @@ def open_book(request: AuthedRequest, payload: BookOpenIn) -> tuple[int, GradeBo
 
 @router.get("/grade-books/{book_id}", response=ReportOut, summary="A grade book with averages")
 def get_book(request: AuthedRequest, book_id: int) -> dict[str, object]:
-    return _report_out(book_report(_visible_book(request, book_id)))
+    book = _visible_book(request, book_id)
+    report = book_report(book)
+    # Law 91/2025: log whose grades this caller saw (docs/privacy.md).
+    record_personal_data_views(
+        request.user,
+        [row.student_id for row in report.students],
+        _("Sổ điểm: %(book)s") % {"book": book},
+    )
+    return _report_out(report)
 
 
 @router.put("/grade-books/{book_id}/cells", response=ReportOut, summary="Enter one score")
@@ -238,3 +255,208 @@ def get_statements(
         }
         for s in qs[: max(1, min(limit, 500))]
     ]
+
+
+# --- Authoring: courses, modules, activities, flipped lessons ---------------------------------
+
+
+class CourseIn(Schema):
+    school_class_id: int
+    subject_id: int
+    title: str
+    description: str = ""
+
+
+class CourseOut(Schema):
+    id: int
+    kind: str
+    title: str
+    school_class_id: int | None
+    subject_id: int | None
+
+
+class ModuleIn(Schema):
+    title: str
+
+
+class ModuleOut(Schema):
+    id: int
+    course_id: int
+    title: str
+    position: int
+
+
+class RubricRowIn(Schema):
+    criterion: str
+    max: Decimal
+
+
+class ActivityIn(Schema):
+    kind: str
+    title: str
+    rule: str
+    body: str = ""
+    ref_id: str = ""
+    pass_score: str | None = None
+    available_from: datetime | None = None
+    available_until: datetime | None = None
+    due_at: datetime | None = None
+    rubric: list[RubricRowIn] = []
+    resubmission: bool = True
+    live_url: str = ""
+    starts_at: datetime | None = None
+    lesson_id: int | None = None
+    phase: str = ""
+    prerequisite_ids: list[int] = []
+    grade_column: str = ""
+    grade_semester_id: int | None = None
+
+
+class ActivityOut(Schema):
+    id: int
+    module_id: int
+    kind: str
+    title: str
+    rule: str
+    position: int
+    ref_id: str
+    due_at: datetime | None
+    available_from: datetime | None
+    available_until: datetime | None
+    lesson_id: int | None
+    phase: str
+    grade_column: str
+    grade_semester_id: int | None
+
+
+class OrderIn(Schema):
+    activity_ids: list[int]
+
+
+class LessonIn(Schema):
+    title: str
+    class_starts_at: datetime
+
+
+class LessonOut(Schema):
+    id: int
+    course_id: int
+    title: str
+    class_starts_at: datetime
+
+
+class OutlineModuleOut(Schema):
+    id: int
+    title: str
+    activities: list[ActivityOut]
+
+
+class ImportedOut(Schema):
+    results: int
+
+
+def _managed_course(request: AuthedRequest, course_id: int) -> Course:
+    course = get_object_or_404(Course.objects.select_related("school_class"), pk=course_id)
+    if not access.can_manage_course(request.user, course):
+        raise Http404
+    return course
+
+
+def _managed_module(request: AuthedRequest, module_id: int) -> Module:
+    module = get_object_or_404(Module.objects.select_related("course__school_class"), pk=module_id)
+    if not access.can_manage_course(request.user, module.course):
+        raise Http404
+    return module
+
+
+@router.post("/courses", response={201: CourseOut}, summary="Create a class course from the roster")
+def create_course(request: AuthedRequest, payload: CourseIn) -> tuple[int, Course]:
+    school_class = get_object_or_404(SchoolClass, pk=payload.school_class_id)
+    if not access.teaches(request.user, school_class, payload.subject_id):
+        raise Http404
+    course = services.create_course(
+        request.user,
+        kind=Course.Kind.CLASS,
+        title=payload.title,
+        description=payload.description,
+        school_class=school_class,
+        subject=get_object_or_404(Subject, pk=payload.subject_id),
+    )
+    return 201, course
+
+
+@router.get(
+    "/courses/{course_id}/outline",
+    response=list[OutlineModuleOut],
+    summary="Modules and activities",
+)
+def course_outline(request: AuthedRequest, course_id: int) -> list[dict[str, Any]]:
+    course = _managed_course(request, course_id)
+    return [
+        {"id": m.pk, "title": m.title, "activities": list(m.activities.order_by("position", "pk"))}
+        for m in course.modules.prefetch_related("activities")
+    ]
+
+
+@router.post("/courses/{course_id}/modules", response={201: ModuleOut}, summary="Add a module")
+def create_module(request: AuthedRequest, course_id: int, payload: ModuleIn) -> tuple[int, Module]:
+    return 201, services.add_module(
+        request.user, _managed_course(request, course_id), title=payload.title
+    )
+
+
+@router.post(
+    "/courses/{course_id}/lessons", response={201: LessonOut}, summary="Set up a flipped lesson"
+)
+def create_lesson(
+    request: AuthedRequest, course_id: int, payload: LessonIn
+) -> tuple[int, FlippedLesson]:
+    return 201, services.create_flipped_lesson(
+        request.user,
+        _managed_course(request, course_id),
+        title=payload.title,
+        class_starts_at=payload.class_starts_at,
+    )
+
+
+@router.post(
+    "/modules/{module_id}/activities", response={201: ActivityOut}, summary="Add an activity"
+)
+def create_activity(
+    request: AuthedRequest, module_id: int, payload: ActivityIn
+) -> tuple[int, Activity]:
+    module = _managed_module(request, module_id)
+    data = authoring.ActivityInput(
+        **{
+            **payload.dict(exclude={"rubric"}),
+            "rubric": [{"criterion": r.criterion, "max": str(r.max)} for r in payload.rubric],
+        }
+    )
+    return 201, services.add_activity(
+        request.user, module, **authoring.service_kwargs(module, data)
+    )
+
+
+@router.put(
+    "/modules/{module_id}/order",
+    response=list[ActivityOut],
+    summary="Reorder a module's activities",
+)
+def order_activities(request: AuthedRequest, module_id: int, payload: OrderIn) -> list[Activity]:
+    return services.reorder_activities(
+        request.user, _managed_module(request, module_id), payload.activity_ids
+    )
+
+
+@router.post(
+    "/activities/{activity_id}/import-results",
+    response=ImportedOut,
+    summary="Pull released online-test results into progress and the grade book",
+)
+def import_results(request: AuthedRequest, activity_id: int) -> dict[str, int]:
+    activity = get_object_or_404(
+        Activity.objects.select_related("module__course__school_class"), pk=activity_id
+    )
+    if not access.can_manage_course(request.user, activity.module.course):
+        raise Http404
+    return {"results": services.import_test_results(request.user, activity)}

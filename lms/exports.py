@@ -8,7 +8,12 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from core.api import safe_cell as api_safe_cell
+
 from .dashboards import ClassRow
+
+# One escaping rule for every export (core/spreadsheets.py); kept under this name for callers.
+safe_cell = api_safe_cell
 
 
 def _header() -> list[str]:
@@ -23,7 +28,7 @@ def _header() -> list[str]:
 
 def _values(row: ClassRow) -> list[object]:
     return [
-        row.full_name,
+        safe_cell(row.full_name),
         row.completed,
         row.percent,
         row.minutes,
@@ -45,7 +50,7 @@ def progress_xlsx(rows: list[ClassRow], title: str) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = _("Tiến độ")[:31]
-    sheet.append([title])
+    sheet.append([safe_cell(title)])
     sheet.append(_header())
     for row in rows:
         sheet.append(_values(row))

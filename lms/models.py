@@ -103,6 +103,9 @@ class Course(models.Model):
     pd_periods = models.PositiveSmallIntegerField(_("số tiết bồi dưỡng"), default=0)
     self_enrol = models.BooleanField(_("cho phép tự đăng ký"), default=False)
     created = models.DateTimeField(auto_now_add=True)
+    # Part of the cache key of the outline (structure.py): every service that changes modules,
+    # activities or lessons bumps it in its own transaction, so a stale outline is never read.
+    outline_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = _("khoá học")
@@ -201,6 +204,13 @@ class Activity(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     prerequisites = models.ManyToManyField("self", symmetrical=False, blank=True)
     rubric = models.JSONField(default=list, blank=True)
+    resubmission = models.BooleanField(_("cho phép nộp lại"), default=True)
+    # Grade-book column fed by this activity's results (assignment grades, test results):
+    # "tx1".."tx4", "gk" or "ck" of the course's class book for `grade_semester`.
+    grade_column = models.CharField(_("cột sổ điểm"), max_length=8, blank=True)
+    grade_semester = models.ForeignKey(
+        "core.Semester", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     live_url = models.URLField(blank=True)
     starts_at = models.DateTimeField(null=True, blank=True)
     lesson = models.ForeignKey(

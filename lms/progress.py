@@ -47,6 +47,15 @@ def completed_ids(user: Any, course: Course) -> set[int]:
     )
 
 
+def completed_in_course(user: Any, course_id: int) -> frozenset[int]:
+    """The learner's completed activities of the course: one indexed query, no outline needed."""
+    return frozenset(
+        Progress.objects.filter(
+            user=user, activity__module__course_id=course_id, completed_at__isnull=False
+        ).values_list("activity_id", flat=True)
+    )
+
+
 def course_complete(user: Any, course: Course) -> bool:
     all_ids = set(Activity.objects.filter(module__course=course).values_list("pk", flat=True))
     return bool(all_ids) and all_ids <= completed_ids(user, course)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import re
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessment import api as assessment_api
+from content import api as content_api
 from core.api import (
     Membership,
     Organisation,
@@ -23,6 +25,7 @@ from core.api import (
     Semester,
     Subject,
     SubjectGrade,
+    User,
     audit,
     permissions,
 )
@@ -263,9 +266,11 @@ def _transcript_payload(book: GradeBook) -> dict[str, Any]:
 
 def _send_to_sector(actor: Any, book: GradeBook) -> None:
     """Hand the locked book to sector inside the locking transaction (sector writes its
-    outbox row there; a refusal rolls the approval back). Imported when called so lms loads
-    even while sector is being changed."""
-    sector_api = importlib.import_module("sector.api")
+    outbox row there; a refusal rolls the approval back, so this cannot be a task queued on
+    commit). sector.transcript reads lms.api at import time, so sector.api is imported here,
+    at call time, which keeps `import lms.api` free of an import cycle."""
+    from sector import api as sector_api
+
     sector_api.enqueue_transcript(
         book.school_class_id,
         book.subject_id,
@@ -403,6 +408,90 @@ def add_module(actor: Any, course: Course, *, title: str) -> Module:
     return module
 
 
+_GRADE_COLUMN = re.compile(r"^(tx[1-4]|gk|ck)$")
+_FED_KINDS = {Activity.Kind.ASSIGNMENT, Activity.Kind.TEST}
+
+
+def _check_rubric(rubric: Any) -> list[dict[str, Any]]:
+    """[{"criterion": str, "max": number > 0}, ...]; raises saying which criterion is wrong."""
+    if not isinstance(rubric, list):
+        raise ValidationError(_("Thang chấm (rubric) phải là danh sách tiêu chí."))
+    out = []
+    for i, row in enumerate(rubric, start=1):
+        name = str((row or {}).get("criterion", "")).strip() if isinstance(row, dict) else ""
+        try:
+            top = Decimal(str(row.get("max")).replace(",", ".")) if isinstance(row, dict) else None
+        except ArithmeticError:
+            top = None
+        if not name or top is None or not top.is_finite() or top <= 0:
+            raise ValidationError(
+                _("Tiêu chí %(n)s của thang chấm: cần tên và điểm tối đa lớn hơn 0.") % {"n": i}
+            )
+        out.append({"criterion": name, "max": format(top.normalize(), "f")})
+    return out
+
+
+def _check_reference(course: Course, kind: str, ref_id: str) -> None:
+    """Content and tests are referenced by id only; the id must name something the class may use."""
+    if (
+        kind == Activity.Kind.CONTENT
+        and ref_id
+        and (
+            not ref_id.isdigit()
+            or not content_api.published_items().filter(pk=int(ref_id)).exists()
+        )
+    ):
+        raise ValidationError(
+            _("Mã học liệu %(ref)s không có trong kho học liệu đã xuất bản.") % {"ref": ref_id}
+        )
+    if kind == Activity.Kind.TEST and ref_id:
+        # Without a reference the results arrive through lms.api.record_activity_result.
+        found = assessment_api.class_assignment(int(ref_id)) if ref_id.isdigit() else None
+        if found is None:
+            raise ValidationError(
+                _("Mã lượt giao đề %(ref)s không có trong hệ thống khảo thí.") % {"ref": ref_id}
+            )
+        if (
+            course.school_class_id is not None
+            and found["school_class_id"] != course.school_class_id
+        ):
+            raise ValidationError(_("Đề %(ref)s không được giao cho lớp này.") % {"ref": ref_id})
+
+
+def _check_grade_feed(course: Course, kind: str, fields: dict[str, Any]) -> None:
+    column = fields.get("grade_column") or ""
+    semester = fields.get("grade_semester")
+    if not column and semester is None:
+        return
+    if kind not in _FED_KINDS:
+        raise ValidationError(_("Chỉ bài tập và bài kiểm tra trực tuyến mới đưa điểm vào sổ."))
+    if course.school_class is None:
+        raise ValidationError(_("Chỉ khoá học của lớp mới có sổ điểm."))
+    if not _GRADE_COLUMN.match(column):
+        raise ValidationError(
+            _("Cột sổ điểm “%(c)s” không hợp lệ (tx1–tx4, gk, ck).") % {"c": column}
+        )
+    if semester is None or semester.school_year_id != course.school_class.school_year_id:
+        raise ValidationError(_("Cần chọn học kỳ thuộc năm học của lớp cho cột sổ điểm."))
+
+
+def _check_lesson(lesson: FlippedLesson | None, phase: str, fields: dict[str, Any]) -> None:
+    """Flipped lessons: material before class is due by the class period at the latest."""
+    if (lesson is None) != (not phase):
+        raise ValidationError(
+            _("Hoạt động của bài học đảo ngược cần cả bài học và giai đoạn (trước/sau giờ học).")
+        )
+    if lesson is None:
+        return
+    if phase == Activity.Phase.BEFORE:
+        due = fields.get("due_at") or lesson.class_starts_at
+        if due > lesson.class_starts_at:
+            raise ValidationError(_("Phần chuẩn bị trước giờ học phải có hạn trước giờ lên lớp."))
+        fields["due_at"] = due
+    elif phase == Activity.Phase.AFTER and fields.get("available_from") is None:
+        fields["available_from"] = lesson.class_starts_at
+
+
 def add_activity(
     actor: Any,
     module: Module,
@@ -414,8 +503,11 @@ def add_activity(
     **fields: Any,
 ) -> Activity:
     """An activity at the end of the module. `fields` are Activity columns (due_at, ref_id…)."""
-    if not access.can_manage_course(actor, module.course):
+    course = module.course
+    if not access.can_manage_course(actor, course):
         raise PermissionDenied
+    if not title.strip():
+        raise ValidationError(_("Cần nhập tên hoạt động."))
     if rule not in _RULES_BY_KIND.get(kind, set()):
         raise ValidationError(
             _("Hoạt động loại “%(kind)s” không dùng được điều kiện hoàn thành “%(rule)s”.")
@@ -428,16 +520,25 @@ def add_activity(
     start, end = fields.get("available_from"), fields.get("available_until")
     if start and end and end <= start:
         raise ValidationError(_("Thời điểm đóng phải sau thời điểm mở."))
+    if kind == Activity.Kind.LIVE and not (fields.get("live_url") and fields.get("starts_at")):
+        raise ValidationError(_("Buổi học trực tuyến cần đường dẫn và thời gian bắt đầu."))
+    if fields.get("rubric"):
+        if kind != Activity.Kind.ASSIGNMENT:
+            raise ValidationError(_("Chỉ bài tập mới có thang chấm."))
+        fields["rubric"] = _check_rubric(fields["rubric"])
+    _check_reference(course, kind, str(fields.get("ref_id") or ""))
+    _check_grade_feed(course, kind, fields)
     lesson = fields.get("lesson")
     if lesson is not None and lesson.course_id != module.course_id:
         raise ValidationError(_("Bài học đảo ngược phải thuộc cùng khoá học."))
+    _check_lesson(lesson, str(fields.get("phase") or ""), fields)
     for pre in prerequisites or []:
         if pre.module.course_id != module.course_id:
             raise ValidationError(_("Điều kiện tiên quyết phải thuộc cùng khoá học."))
     with transaction.atomic():
         position = module.activities.count() + 1
         activity = Activity(
-            module=module, kind=kind, title=title, rule=rule, position=position, **fields
+            module=module, kind=kind, title=title.strip(), rule=rule, position=position, **fields
         )
         activity.full_clean(exclude=["prerequisites"])
         activity.save()
@@ -446,6 +547,40 @@ def add_activity(
         structure.forget(module.course_id)
         audit.record("activity.create", activity, actor=actor, after=audit.snapshot(activity))
     return activity
+
+
+def reorder_activities(actor: Any, module: Module, ordered_ids: list[int]) -> list[Activity]:
+    """Put the module's activities in the given order (every one of them, each once)."""
+    if not access.can_manage_course(actor, module.course):
+        raise PermissionDenied
+    with transaction.atomic():
+        current = {a.pk: a for a in module.activities.select_for_update()}
+        if sorted(ordered_ids) != sorted(current):
+            raise ValidationError(_("Danh sách sắp xếp phải gồm đúng các hoạt động của chương."))
+        before = [a.pk for a in sorted(current.values(), key=lambda a: (a.position, a.pk))]
+        for position, pk in enumerate(ordered_ids, start=1):
+            current[pk].position = position
+        Activity.objects.bulk_update(current.values(), ["position"])
+        structure.forget(module.course_id)
+        audit.record(
+            "activity.reorder",
+            module,
+            actor=actor,
+            before={"order": before},
+            after={"order": ordered_ids},
+        )
+    return [current[pk] for pk in ordered_ids]
+
+
+def move_activity(actor: Any, activity: Activity, step: int) -> list[Activity]:
+    """One place up (step -1) or down (+1) in its module; at either end nothing moves."""
+    module = activity.module
+    order = list(module.activities.order_by("position", "pk").values_list("pk", flat=True))
+    i = order.index(activity.pk)
+    j = i + (1 if step > 0 else -1)
+    if 0 <= j < len(order):
+        order[i], order[j] = order[j], order[i]
+    return reorder_activities(actor, module, order)
 
 
 def add_quiz_question(
@@ -576,6 +711,8 @@ def submit_assignment(
         last = (
             Submission.objects.select_for_update().filter(activity=activity, student=user).first()
         )
+        if last is not None and not activity.resubmission:
+            raise ValidationError(_("Bài tập này không cho nộp lại."))
         sub = Submission(
             activity=activity,
             student=user,
@@ -638,8 +775,78 @@ def grade_submission(
         prog.save(update_fields=["score"])
         xapi.record(student, "scored", activity, score=submission.score)
         _settle(student, activity, prog)
+        feed_grade(
+            actor,
+            activity,
+            student,
+            submission.score,
+            source="assignment",
+            ref=f"submission:{submission.pk}",
+        )
         notify.results_released(student.pk, activity)
     return submission
+
+
+def feed_grade(
+    actor: Any, activity: Activity, student: Any, score: Decimal, *, source: str, ref: str
+) -> GradeCell | None:
+    """Put a result into the grade-book column the activity feeds (Circular 22: one decimal).
+
+    A value the teacher typed by hand is the teacher's word and is never overwritten by a feed.
+    A submitted or locked book refuses (set_grade raises), which rolls back the caller.
+    """
+    if not activity.grade_column or activity.grade_semester_id is None:
+        return None
+    course = activity.module.course
+    if course.school_class is None or course.subject is None:
+        return None
+    book = open_grade_book(
+        actor,
+        school_class=course.school_class,
+        subject=course.subject,
+        semester=activity.grade_semester,  # type: ignore[arg-type]
+    )
+    existing = GradeCell.objects.filter(
+        book=book, student=student, column=activity.grade_column
+    ).first()
+    if existing is not None and existing.source == "typed":
+        return None
+    return set_grade(
+        actor,
+        book,
+        student=student,
+        column=activity.grade_column,
+        value=round1(Decimal(score)),
+        source=source,
+        source_ref=ref,
+    )
+
+
+def import_test_results(actor: Any, activity: Activity) -> int:
+    """Pull the released results of the online test the activity references (assessment.api)
+    into the learners' progress and, when the activity feeds one, the grade-book column.
+    Idempotent: running it again re-applies the same values. Returns how many results."""
+    course = activity.module.course
+    if activity.kind != Activity.Kind.TEST:
+        raise ValidationError(_("Hoạt động này không phải bài kiểm tra trực tuyến."))
+    if not access.can_manage_course(actor, course):
+        raise PermissionDenied
+    if not activity.ref_id.isdigit():
+        raise ValidationError(_("Hoạt động chưa gắn với lượt giao đề của hệ thống khảo thí."))
+    results = assessment_api.released_results(int(activity.ref_id))
+    enrolled = set(course.enrolments.values_list("user_id", flat=True))
+    students = {u.pk: u for u in User.objects.filter(pk__in=[r[0] for r in results])}
+    count = 0
+    with transaction.atomic():
+        for student_id, attempt_id, ten in results:
+            if student_id not in enrolled:
+                continue
+            student = students[student_id]
+            record_result(student, activity, score=ten)
+            feed_grade(actor, activity, student, ten, source="test", ref=f"attempt:{attempt_id}")
+            count += 1
+        audit.record("activity.import_results", activity, actor=actor, after={"results": count})
+    return count
 
 
 def post_message(user: Any, activity: Activity, *, body: str, parent: Post | None = None) -> Post:

@@ -1,10 +1,35 @@
 from django.urls import path
 
-from . import views
+from . import views, views_authoring
 
 app_name = "lms"
 
 urlpatterns = [
+    path("courses/new/", views_authoring.course_new, name="course_new"),
+    path("courses/<int:course_id>/edit/", views_authoring.course_edit, name="course_edit"),
+    path("courses/<int:course_id>/modules/", views_authoring.module_add, name="module_add"),
+    path("courses/<int:course_id>/lessons/", views_authoring.lesson_add, name="lesson_add"),
+    path("courses/<int:course_id>/activities/", views_authoring.activity_add, name="activity_add"),
+    path(
+        "activities/<int:activity_id>/move/<str:direction>/",
+        views_authoring.activity_move,
+        name="activity_move",
+    ),
+    path(
+        "activities/<int:activity_id>/questions/",
+        views_authoring.quiz_question_add,
+        name="quiz_question_add",
+    ),
+    path(
+        "activities/<int:activity_id>/import-results/",
+        views_authoring.activity_import_results,
+        name="import_results",
+    ),
+    path(
+        "activities/<int:activity_id>/submissions/",
+        views_authoring.submissions,
+        name="submissions",
+    ),
     path("courses/<int:course_id>/", views.course_detail, name="course"),
     path("courses/<int:course_id>/dashboard/", views.course_dashboard, name="dashboard"),
     path("courses/<int:course_id>/progress.<str:fmt>", views.course_export, name="export"),

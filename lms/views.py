@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.api import SchoolYear, User, current_school_year
+from core.api import SchoolYear, User, current_school_year, record_personal_data_views
 
 from . import (
     access,
@@ -29,7 +29,15 @@ from . import (
     structure,
 )
 from .gradebook import book_report, column_label
-from .models import Activity, Certificate, Course, FlippedLesson, GradeBook, Progress
+from .models import (
+    Activity,
+    Certificate,
+    Course,
+    CourseEnrolment,
+    FlippedLesson,
+    GradeBook,
+    Progress,
+)
 
 
 class AuthedRequest(HttpRequest):
@@ -55,27 +63,24 @@ def _activity_for(request: AuthedRequest, activity_id: int) -> Activity:
 @login_required
 @require_GET
 def course_detail(request: AuthedRequest, course_id: int) -> HttpResponse:
-    """The page every enrolled learner opens: the outline comes from the cache, so a request
-    costs the learner's own rows only (enrolment and completed activities)."""
-    course = get_object_or_404(Course.objects.select_related("organisation"), pk=course_id)
-    enrolled = course.enrolments.filter(user=request.user).exists()
-    manages = access.can_manage_course(request.user, course)
-    if not (enrolled or manages):
-        raise Http404
-    outline = structure.outline(course)
-    done = progress.completed_ids(request.user, course) if enrolled else set()
-    total = outline.activity_count
-    return render(
-        request,
-        "lms/course_detail.html",
-        {
-            "course": course,
-            "outline": outline,
-            "done": done,
-            "percent": round(100 * len(done) / total) if total else 0,
-            "manages": manages,
-        },
+    """The page every enrolled learner opens at peak. Its cost: the learner's enrolment (with the
+    course), the role check and their completed activities, three small queries; the main block
+    comes from the cache (structure.page_body), so most requests render only the frame."""
+    enrolment = (
+        CourseEnrolment.objects.select_related("course__organisation")
+        .filter(course_id=course_id, user=request.user)
+        .first()
     )
+    if enrolment is not None:
+        course = enrolment.course
+    else:
+        course = get_object_or_404(Course.objects.select_related("organisation"), pk=course_id)
+    manages = access.can_manage_course(request.user, course)
+    if enrolment is None and not manages:
+        raise Http404
+    done = progress.completed_in_course(request.user, course.pk) if enrolment else frozenset()
+    body, _percent = structure.page_body(course, done, manages)
+    return render(request, "lms/course_detail.html", {"course": course, "body": body})
 
 
 @login_required
@@ -192,12 +197,17 @@ def lesson_readiness_csv(request: AuthedRequest, lesson_id: int) -> HttpResponse
     response.write("\ufeff")  # Excel opens UTF-8 Vietnamese correctly only with a BOM
     writer = csv.writer(response)
     writer.writerow(
-        [_("Học sinh"), *[m.title for m in report.materials], _("Điểm câu hỏi"), _("Đã chuẩn bị")]
+        [
+            _("Học sinh"),
+            *[exports.safe_cell(m.title) for m in report.materials],
+            _("Điểm câu hỏi"),
+            _("Đã chuẩn bị"),
+        ]
     )
     for row in report.students:
         writer.writerow(
             [
-                row.full_name,
+                exports.safe_cell(row.full_name),
                 *[
                     timezone.localtime(v.at).strftime("%d/%m/%Y %H:%M") if v.at else ""
                     for v in row.viewed
@@ -219,6 +229,12 @@ def grade_book_detail(request: AuthedRequest, book_id: int) -> HttpResponse:
     if not access.can_view_book(request.user, book):
         raise Http404
     report = book_report(book)
+    # Law 91/2025: the students whose grades were shown to this viewer (docs/privacy.md).
+    record_personal_data_views(
+        request.user,
+        [row.student_id for row in report.students],
+        _("Sổ điểm: %(book)s") % {"book": book},
+    )
     return render(
         request,
         "lms/grade_book.html",
@@ -326,11 +342,15 @@ def course_dashboard(request: AuthedRequest, course_id: int) -> HttpResponse:
     context: dict[str, Any] = {"course": course, "manages": manages}
     if manages:
         learner_ids = list(course.enrolments.values_list("user_id", flat=True))
+        record_personal_data_views(
+            request.user, learner_ids, _("Tiến độ học tập: %(course)s") % {"course": course}
+        )
         context["rows"] = dashboards.class_rows(course)
         total = max(len(learner_ids) * course_activity_count(course), 1)
         context["chart"] = dashboards.line_chart(
             dashboards.completion_over_time(learner_ids, course), maximum=total
         )
+        context.update(dashboards.class_charts(course))
     else:
         context["me"] = dashboards.student_dashboard(request.user, course)
     return render(request, "lms/dashboard.html", context)
@@ -347,6 +367,11 @@ def course_export(request: AuthedRequest, course_id: int, fmt: str) -> HttpRespo
     if not access.can_manage_course(request.user, course):
         raise Http404
     rows = dashboards.class_rows(course)
+    record_personal_data_views(
+        request.user,
+        list(course.enrolments.values_list("user_id", flat=True)),
+        _("Xuất tiến độ học tập: %(course)s") % {"course": course},
+    )
     if fmt == "csv":
         response = HttpResponse(exports.progress_csv(rows), content_type="text/csv; charset=utf-8")
     elif fmt == "xlsx":

@@ -85,6 +85,18 @@ def approved_items(
     return qs.select_related("current_version", "stimulus")
 
 
+def search_approved_items(
+    user: Any, query: str = "", filters: dict[str, Any] | None = None, *, limit: int = 20
+) -> list[Item]:
+    """For assessment's test builder: approved or published items the user may see, matching
+    the words of `query` (diacritics optional) and `filters` (keys of search.FILTERS)."""
+    from .search import search_items
+
+    result = search_items(approved_items(user=user), query, filters, limit=limit, facets=())
+    found = Item.objects.select_related("current_version", "topic").in_bulk(result.ids)
+    return [found[i] for i in result.ids if i in found]
+
+
 __all__ = [
     "APPROVED_STATUSES",
     "Asset",
@@ -118,6 +130,7 @@ __all__ = [
     "numeric_value",
     "publish_item",
     "record_item_statistics",
+    "search_approved_items",
     "short_numeric_value",
     "sign_current_version",
     "submit_item",

@@ -50,3 +50,13 @@ def similar_items(
         if score >= threshold:
             found.append((item, score))
     return sorted(found, key=lambda pair: -pair[1])
+
+
+def duplicates_of(
+    item: Item, queryset: QuerySet[Item] | None = None, threshold: float = THRESHOLD
+) -> list[tuple[Item, float]]:
+    """Items similar to `item`'s current version (the item itself left out)."""
+    if item.current_version is None:
+        return []
+    qs = (queryset if queryset is not None else Item.objects.all()).exclude(pk=item.pk)
+    return similar_items(item.current_version.item_content, qs, threshold)

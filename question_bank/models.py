@@ -247,3 +247,38 @@ class ItemStatistics(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version}: n={self.responses}"
+
+
+class ImportJob(models.Model):
+    """One upload of the import wizard: the file, its preview and, once committed, the report.
+    Big files are stored by a Celery task (`tasks.run_import`) that reports progress."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", _("Đã xem trước")
+        RUNNING = "running", _("Đang nhập")
+        DONE = "done", _("Đã nhập")
+        FAILED = "failed", _("Lỗi")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("tên tệp"), max_length=255)
+    format = models.CharField(_("định dạng"), max_length=16)
+    bank = models.CharField(_("ngân hàng"), max_length=100, blank=True)
+    all_or_nothing = models.BooleanField(_("tất cả hoặc không"), default=False)
+    data = models.BinaryField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PREVIEWED)
+    total = models.PositiveIntegerField(default=0)  # items read from the file
+    preview = models.JSONField(default=list, blank=True)  # one row per item read
+    report = models.JSONField(default=dict, blank=True)  # the dry-run, then the real report
+    created = models.DateTimeField(default=timezone.now)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập câu hỏi")
+        verbose_name_plural = _("lượt nhập câu hỏi")
+
+    def __str__(self) -> str:
+        return self.name

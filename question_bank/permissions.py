@@ -78,3 +78,10 @@ def visible_items(user: Any) -> QuerySet[Item]:
     admin = permissions.path_q(user, permissions.ADMIN_ROLES, "school__path")
     review = Q(pk__in=reviewable_items(user).values("pk"))
     return Item.objects.filter(Q(author=user) | shared | school | admin | review)
+
+
+def can_author(user: Any) -> bool:
+    """Staff (teachers, subject heads, admins) write and import items; students do not."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_superuser or permissions.has_role(user, permissions.STAFF_ROLES))

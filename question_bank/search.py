@@ -19,10 +19,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When, Window
 from django.db.models.expressions import RawSQL
 
-from core.api import fold
+from core.api import Subject, fold
 
 from .models import Item
 
@@ -38,6 +38,18 @@ FILTERS = {
     "author": "author_id",
     "school": "school_id",
     "bank": "bank",
+}
+# the item's own columns, for one-statement facet counts
+_COLUMNS = {
+    "subject": "subject_id",
+    "grade": "grade",
+    "topic": "topic_id",
+    "level": "level",
+    "type": "type",
+    "difficulty": "difficulty",
+    "status": "status",
+    "author": "author_id",
+    "school": "school_id",
 }
 _FACET_FIELDS = {
     "subject": "subject__code",
@@ -64,6 +76,15 @@ def apply_filters(qs: QuerySet[Item], filters: dict[str, Any]) -> QuerySet[Item]
             continue
         if name not in FILTERS:
             raise ValueError(name)
+        if name == "subject":
+            # resolve codes to ids first: the search then filters on the item's own column
+            # (which the PostgreSQL GIN index covers) instead of joining core_subject
+            codes = value if isinstance(value, list) else [value]
+            ids = list(Subject.objects.filter(code__in=codes).values_list("pk", flat=True))
+            if not ids:
+                return qs.none()
+            qs = qs.filter(subject_id__in=ids) if len(ids) > 1 else qs.filter(subject_id=ids[0])
+            continue
         lookup = FILTERS[name]
         qs = qs.filter(**({f"{lookup}__in": value} if isinstance(value, list) else {lookup: value}))
     return qs
@@ -72,11 +93,48 @@ def apply_filters(qs: QuerySet[Item], filters: dict[str, Any]) -> QuerySet[Item]
 def facet_counts(
     qs: QuerySet[Item], facets: tuple[str, ...] = FACETS
 ) -> dict[str, list[tuple[Any, int]]]:
+    if not facets:
+        return {}
+    if connection.vendor == "postgresql":
+        return _facet_counts_grouping_sets(qs, facets)
     out: dict[str, list[tuple[Any, int]]] = {}
     for name in facets:
         column = _FACET_FIELDS.get(name, name)
         rows = qs.order_by().values_list(column).annotate(n=Count("pk")).order_by("-n", column)
         out[name] = [(value, n) for value, n in rows if value not in (None, "")]
+    return out
+
+
+def _facet_counts_grouping_sets(
+    qs: QuerySet[Item], facets: tuple[str, ...]
+) -> dict[str, list[tuple[Any, int]]]:
+    """Every facet in one statement and one pass over the matches (GROUPING SETS)."""
+    columns = [_COLUMNS[name] for name in facets]
+    inner, params = qs.order_by().values(*columns).query.sql_with_params()
+    quoted = [connection.ops.quote_name(c) for c in columns]
+    sql = (
+        f"SELECT {', '.join(quoted)}, GROUPING({', '.join(quoted)}), COUNT(*) "  # noqa: S608
+        f"FROM ({inner}) AS matches "
+        f"GROUP BY GROUPING SETS ({', '.join(f'({q})' for q in quoted)})"
+    )
+    out: dict[str, list[tuple[Any, int]]] = {name: [] for name in facets}
+    n = len(facets)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            grouping, count = row[n], row[n + 1]
+            # GROUPING(a, b, c) sets the bit of each column NOT grouped in this row
+            index = next(i for i in range(n) if not grouping & (1 << (n - 1 - i)))
+            value = row[index]
+            if value not in (None, ""):
+                out[facets[index]].append((value, count))
+    if out.get("subject"):
+        codes = dict(
+            Subject.objects.filter(pk__in=[v for v, _n in out["subject"]]).values_list("pk", "code")
+        )
+        out["subject"] = [(codes.get(v, v), c) for v, c in out["subject"]]
+    for values in out.values():
+        values.sort(key=lambda pair: (-pair[1], str(pair[0])))
     return out
 
 
@@ -100,7 +158,8 @@ class DatabaseBackend:
 
 
 class PostgresBackend(DatabaseBackend):
-    VECTOR = 'to_tsvector(\'simple\'::regconfig, "question_bank_item"."search_text")'
+    # the stored generated column of migration 0003 (covered by the qb_item_search GIN index)
+    VECTOR = '"question_bank_item"."search_vector"'
 
     def match(self, qs: QuerySet[Item], query: str) -> QuerySet[Item]:
         terms = words(query)
@@ -225,9 +284,19 @@ def search_items(
         return ElasticsearchBackend(settings.ELASTICSEARCH_URL).search(
             queryset, query, filters, limit
         )
-    qs = backend().match(apply_filters(queryset, filters), query)
+    qs = apply_filters(queryset, filters)
+    if qs.query.is_empty():
+        return SearchResult(total=0, ids=[], facets={name: [] for name in facets})
+    qs = backend().match(qs, query)
+    # the page and the total in one statement (a window count over all matches)
+    page = list(
+        qs.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")[
+            offset : offset + limit
+        ]
+    )
+    total = page[0][1] if page else (qs.count() if offset else 0)
     return SearchResult(
-        total=qs.count(),
-        ids=list(qs.values_list("pk", flat=True)[offset : offset + limit]),
+        total=total,
+        ids=[pk for pk, _count in page],
         facets=facet_counts(qs, facets),
     )

@@ -4,23 +4,28 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.api import Organisation, Subject, audit
+from core.api import Organisation, Subject, audit, notify_user
 
 from . import permissions, signing
 from .duplicates import similar_items
+from .importers import UnreadableFile, parse_bytes
 from .interchange import Asset, ItemContent, ItemType, ParsedItem, ParseResult
 from .models import (
+    ImportJob,
     Item,
     ItemAsset,
     ItemStatistics,
@@ -33,7 +38,7 @@ from .models import (
     Stimulus,
     Topic,
 )
-from .sanitize import clean_content, clean_html, search_text
+from .sanitize import clean_content, clean_html, html_to_text, search_text
 from .validation import validate_content
 
 ASSET_URL = "/question-bank/assets/"
@@ -387,6 +392,7 @@ def import_parsed(
     dry_run: bool = False,
     school: Organisation | None = None,
     subject: Subject | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Store what an importer read. Bad items are reported with their location; with
     ALL_OR_NOTHING one bad item stops the whole import. Content already in the bank (same
@@ -463,4 +469,211 @@ def import_parsed(
                 **meta,
             )
             report.item_ids.append(item.pk)
+            if progress is not None and len(report.item_ids) % 20 == 0:
+                progress(len(report.item_ids), len(fresh))
+    if progress is not None:
+        progress(len(report.item_ids), len(fresh))
     return report
+
+
+@transaction.atomic
+def save_item(
+    actor: Any,
+    item: Item | None,
+    content: ItemContent,
+    *,
+    scope: str = Scope.PRIVATE,
+    new_stimulus: dict[str, str] | None = None,
+    **meta: Any,
+) -> Item:
+    """The editor's save: create the item or add a version, attach a new shared stimulus when
+    one was written, and change the sharing scope, all or nothing."""
+    if new_stimulus:
+        meta["stimulus"] = create_stimulus(
+            actor,
+            new_stimulus["html"],
+            title=new_stimulus.get("title", ""),
+            subject=meta.get("subject"),
+        )
+    if item is None:
+        return create_item(
+            actor, content, school=permissions.home_school(actor), scope=scope, **meta
+        )
+    revise_item(actor, item, content, **meta)
+    if scope != item.scope:
+        share_item(actor, item, scope)
+    return item
+
+
+IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+def store_image(actor: Any, data: bytes, name: str) -> str:
+    """Store an uploaded picture once by its sha256 and return its URL. The type is decided by
+    decoding the bytes (Pillow), never by the file name or the browser's claim; SVG and
+    anything else that does not decode as a bitmap is refused."""
+    from PIL import Image, UnidentifiedImageError
+
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ValidationError(_("Ảnh quá lớn (tối đa 5 MB)."))
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format or ""
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise ValidationError(_("Tệp không phải ảnh PNG, JPEG, GIF hoặc WebP hợp lệ.")) from exc
+    if kind not in IMAGE_TYPES:
+        raise ValidationError(_("Tệp không phải ảnh PNG, JPEG, GIF hoặc WebP hợp lệ."))
+    asset = Asset(name=name[:255] or "image", mime=IMAGE_TYPES[kind], data=data)
+    digest = asset_digest(asset)
+    with transaction.atomic():
+        stored, created = ItemAsset.objects.get_or_create(
+            sha256=digest, defaults={"name": asset.name, "mime": asset.mime, "data": data}
+        )
+        if created:
+            audit.record("question.image", stored, actor=actor, after={"sha256": digest})
+    return f"{ASSET_URL}{digest}"
+
+
+# Files with more items than this are stored by a Celery task, with progress for the page.
+IMPORT_IN_BACKGROUND = 100
+
+
+def _progress_key(job_id: int) -> str:
+    return f"question-bank-import:{job_id}"
+
+
+def import_progress(job_id: int) -> dict[str, int]:
+    """How far a running import is: {"done": stored items, "total": items to store}."""
+    return cache.get(_progress_key(job_id)) or {"done": 0, "total": 0}
+
+
+def _preview_rows(result: ParseResult, report: ImportReport) -> list[dict[str, Any]]:
+    errors: dict[str, list[str]] = {}
+    for e in report.errors:
+        errors.setdefault(e["location"], []).append(e["message"])
+    warnings: dict[str, list[str]] = {}
+    for w in report.warnings:
+        warnings.setdefault(w["location"], []).append(w["message"])
+    return [
+        {
+            "number": parsed.number,
+            "part": parsed.part.value if parsed.part else None,
+            "type": parsed.content.type.value,
+            "location": parsed.location,
+            "stem": html_to_text(parsed.content.stem_html)[:300],
+            "errors": errors.get(parsed.location, []),
+            "warnings": warnings.get(parsed.location, []),
+        }
+        for parsed in result.items
+    ]
+
+
+@transaction.atomic
+def upload_import(
+    actor: Any,
+    data: bytes,
+    name: str,
+    *,
+    fmt: str = "auto",
+    bank: str = "",
+    all_or_nothing: bool = False,
+) -> ImportJob:
+    """Read an uploaded file and keep it with its preview (nothing is imported yet). A file
+    that cannot be read at all raises ValidationError and stores nothing."""
+    try:
+        result = parse_bytes(data, name, fmt)
+    except UnreadableFile as exc:
+        raise ValidationError(_("%(name)s: %(reason)s") % {"name": name, "reason": exc}) from exc
+    school = permissions.home_school(actor)
+    mode = ImportMode.ALL_OR_NOTHING if all_or_nothing else ImportMode.SKIP_BAD
+    report = import_parsed(actor, result, bank=bank, mode=mode, dry_run=True, school=school)
+    job = ImportJob.objects.create(
+        owner=actor,
+        school=school,
+        name=name[:255],
+        format=fmt,
+        bank=bank[:100],
+        all_or_nothing=all_or_nothing,
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        total=len(result.items),
+        preview=_preview_rows(result, report),
+        report=report.as_dict(),
+    )
+    audit.record(
+        "question.import_upload",
+        job,
+        actor=actor,
+        after={"name": job.name, "sha256": job.sha256, "items": job.total},
+    )
+    return job
+
+
+def commit_import(actor: Any, job: ImportJob) -> ImportJob:
+    """Import a previewed file: small files at once, big ones in a Celery task. A second
+    commit of the same job does nothing; importing the same file again adds nothing, because
+    content already in the bank is skipped by its hash."""
+    if job.owner_id != getattr(actor, "pk", None):
+        raise PermissionDenied
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.state != ImportJob.State.PREVIEWED:
+            return job
+        job.state = ImportJob.State.RUNNING
+        job.save(update_fields=["state"])
+        audit.record("question.import_commit", job, actor=actor, after={"state": job.state})
+        cache.set(_progress_key(job.pk), {"done": 0, "total": job.total}, 3600)
+        if job.total > IMPORT_IN_BACKGROUND:
+            from .tasks import run_import
+
+            job_id = job.pk
+            transaction.on_commit(lambda: run_import.delay(job_id))
+            return job
+    return run_import_job(job.pk)
+
+
+def run_import_job(job_id: int) -> ImportJob:
+    """Store a committed job's items (the Celery task calls this; running it twice is
+    harmless: a finished job is left alone)."""
+    job = ImportJob.objects.select_related("owner", "school").get(pk=job_id)
+    if job.state != ImportJob.State.RUNNING:
+        return job
+    try:
+        result = parse_bytes(bytes(job.data), job.name, job.format)
+    except UnreadableFile as exc:
+        job.state = ImportJob.State.FAILED
+        job.report = {"errors": [{"location": job.name, "message": str(exc)}]}
+        job.finished = timezone.now()
+        job.save(update_fields=["state", "report", "finished"])
+        return job
+
+    def progress(done: int, total: int) -> None:
+        cache.set(_progress_key(job_id), {"done": done, "total": total}, 3600)
+
+    with transaction.atomic():
+        report = import_parsed(
+            job.owner,
+            result,
+            bank=job.bank,
+            school=job.school,
+            mode=ImportMode.ALL_OR_NOTHING if job.all_or_nothing else ImportMode.SKIP_BAD,
+            progress=progress,
+        )
+        job.report = {**report.as_dict(), "item_ids": report.item_ids}
+        job.state = ImportJob.State.DONE
+        job.finished = timezone.now()
+        job.save(update_fields=["state", "report", "finished"])
+        audit.record(
+            "question.import",
+            job,
+            actor=job.owner,
+            after={"imported": report.imported, "skipped": report.skipped},
+        )
+        notify_user(
+            job.owner_id,
+            _("Đã nhập %(n)s câu hỏi từ %(name)s.") % {"n": report.imported, "name": job.name},
+            url=f"/question-bank/import/{job.pk}/",
+        )
+    return job

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "csp",
     "channels",
     "taggit",
     "modelcluster",
@@ -57,6 +58,9 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "content",
     "lms",
@@ -64,19 +68,26 @@ INSTALLED_APPS = [
     "assessment",
     "sector",
     "provenance",
+    "exams",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every platform page (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # TOTP second factor: marks verified sessions, then holds back those that owe a code.
+    "django_otp.middleware.OTPMiddleware",
+    "core.twofactor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
+    "core.ratelimit.RateLimitMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, as django-axes requires, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -186,16 +197,78 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sign-in with the sector identity provider / VNeID (OpenID Connect, core/oidc.py,
+# docs/identity.md).
+# Off unless OIDC_RP_CLIENT_ID is set; local password sign-in always stays.
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile")
+# The claim carrying the 12-digit national identifier (VNeID may send it as "sub").
+OIDC_NATIONAL_ID_CLAIM = os.environ.get("OIDC_NATIONAL_ID_CLAIM", "national_id")
+OIDC_CREATE_USER = False  # accounts come from the roster only
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATE_CLASS = "core.oidc.AuthenticateView"
+OIDC_CALLBACK_CLASS = "core.oidc.CallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/oidc/refused/"
+AUTHENTICATION_BACKENDS.append("core.oidc.RosterOIDCBackend")
+
+# Second factor (TOTP, core/twofactor.py): required once a person enrols, and for every
+# department/school admin and exam coordinator when this is on.
+OTP_REQUIRED_FOR_ADMIN_ROLES = env_bool("OTP_REQUIRED_FOR_ADMIN_ROLES", False)
+OTP_TOTP_ISSUER = "Học liệu số"
+
+# Personal-data retention (Law 91/2025, docs/privacy.md); purged nightly by core.tasks.
+PRIVACY_VIEW_LOG_RETENTION_DAYS = int(os.environ.get("PRIVACY_VIEW_LOG_RETENTION_DAYS", "730"))
+PRIVACY_DEPARTED_RETENTION_DAYS = int(os.environ.get("PRIVACY_DEPARTED_RETENTION_DAYS", "365"))
+
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# (name, method, path regex, per "ip"/"user", requests, seconds): core/ratelimit.py. Sign-in is
+# limited per address on top of the per-account lockout; answer saving is generous because a
+# candidate's page saves on every change.
+RATE_LIMITS: list[tuple[str, str, str, str, int, int]] = [
+    ("login", "POST", r"^/accounts/login/$", "ip", 30, 300),
+    ("answers", "PUT", r"^/api/v1/(assessment|exams)/attempts/\d+/answers$", "path", 300, 60),
+]
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own bundle, no inline
+# code, no eval (Alpine is the CSP build). Wagtail's and Django's admins use inline code and have
+# their own protection; packages under /content/run/ are served on the play origin with their own
+# policy (content/views.py), and the platform's player frames them from there.
+_PLAY_ORIGIN = os.environ.get("CONTENT_PLAY_ORIGIN", "").rstrip("/")
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ("/cms/", "/django-admin/", "/content/run/"),
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "frame-src": ["'self'", *([_PLAY_ORIGIN] if _PLAY_ORIGIN else [])],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
@@ -258,6 +331,14 @@ SECTOR_MAX_ATTEMPTS = int(os.environ.get("SECTOR_MAX_ATTEMPTS", "10"))
 CELERY_BEAT_SCHEDULE["sector-roster"] = {"task": "sector.tasks.sync_roster", "schedule": 86400.0}
 CELERY_BEAT_SCHEDULE["sector-deliver"] = {"task": "sector.tasks.deliver_due", "schedule": 30.0}
 CELERY_BEAT_SCHEDULE["sector-reconcile"] = {"task": "sector.tasks.reconcile", "schedule": 86400.0}
+CELERY_BEAT_SCHEDULE["core-privacy-purge"] = {
+    "task": "core.tasks.purge_expired_personal_data",
+    "schedule": 86400.0,
+}
+CELERY_BEAT_SCHEDULE["exams-submit-expired"] = {
+    "task": "exams.tasks.submit_expired",
+    "schedule": 5.0,
+}
 CELERY_BEAT_SCHEDULE["lms-activity-notices"] = {
     "task": "lms.tasks.send_activity_notices",
     "schedule": 900.0,

@@ -20,6 +20,18 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must be set in production (cache, broker, channels).")
 
+# Under ASGI every request runs its sync code in a fresh thread, so persistent connections
+# (CONN_MAX_AGE) open one PostgreSQL connection per request and exhaust max_connections at
+# exam load; psycopg's pool bounds them per worker process instead (Django docs, "pool").
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
+    "min_size": 2,
+    "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "8")),
+    "timeout": 10,
+}
+# Sessions read from Redis and written through to the database: no session query per request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -98,3 +99,58 @@ def _check_url(url: str, au_id: str, names: set[str] | None, report: Report) -> 
         report.add(url, _("%(where)s: đường dẫn khởi chạy trỏ ra ngoài gói.") % {"where": where})
     elif names is not None and target not in names:
         report.add(url, _("%(where)s: tệp khởi chạy không có trong gói.") % {"where": where})
+
+
+# --- the course structure, for launching ----------------------------------------------------
+
+MOVE_ON = ("Passed", "Completed", "CompletedAndPassed", "CompletedOrPassed", "NotApplicable")
+
+
+@dataclass(frozen=True)
+class AssignableUnit:
+    id: str
+    title: str
+    url: str
+    move_on: str = "NotApplicable"
+    mastery_score: float | None = None
+    launch_method: str = "AnyWindow"
+    launch_parameters: str = ""
+    entitlement_key: str = ""
+
+
+@dataclass(frozen=True)
+class CourseStructure:
+    id: str
+    title: str
+    aus: tuple[AssignableUnit, ...]
+
+    def au(self, au_id: str) -> AssignableUnit | None:
+        return next((au for au in self.aus if au.id == au_id), None)
+
+
+def course_structure(data: bytes) -> CourseStructure:
+    """The course and its AUs (in document order) from a cmi5.xml already validated at import."""
+    root = xml.parse(data, MANIFEST, Report())
+    if root is None:
+        raise ValueError(MANIFEST)
+    course = xml.child(root, "course")
+    aus = []
+    for node in xml.descendants(root, "au"):
+        mastery = node.get("masteryScore")
+        aus.append(
+            AssignableUnit(
+                id=node.get("id", ""),
+                title=_langstring(xml.child(node, "title")),
+                url=xml.text(xml.child(node, "url")),
+                move_on=node.get("moveOn") or "NotApplicable",
+                mastery_score=float(mastery) if mastery else None,
+                launch_method=node.get("launchMethod") or "AnyWindow",
+                launch_parameters=xml.text(xml.child(node, "launchParameters")),
+                entitlement_key=xml.text(xml.child(node, "entitlementKey")),
+            )
+        )
+    return CourseStructure(
+        id=course.get("id", "") if course is not None else "",
+        title=_langstring(xml.child(course, "title")),
+        aus=tuple(aus),
+    )

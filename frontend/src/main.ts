@@ -1,6 +1,10 @@
-import Alpine from "alpinejs";
+// The CSP build: no eval, so the Content-Security-Policy can forbid 'unsafe-eval'.
+import Alpine from "@alpinejs/csp";
 import htmx from "htmx.org";
+import { connectExamConsoles } from "./exams_console";
+import { registerLms } from "./lms";
 import { connectNotifications } from "./notifications";
+import { registerQuestionBank } from "./question_bank";
 
 declare global {
   interface Window {
@@ -9,9 +13,16 @@ declare global {
   }
 }
 
+// Under our Content-Security-Policy htmx must neither eval (hx-on, js: values) nor inject its
+// indicator <style> element.
+htmx.config.allowEval = false;
+htmx.config.includeIndicatorStyles = false;
 window.htmx = htmx;
 window.Alpine = Alpine;
+registerLms(Alpine);
+registerQuestionBank(Alpine);
 Alpine.start();
+connectExamConsoles();
 
 // Selects marked data-autosubmit send their form on change; the submit button stays in the page
 // only for browsers without scripts.

@@ -7,6 +7,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from django.utils.translation import gettext as _
 
@@ -214,6 +215,11 @@ def parse_moodle_xml(data: bytes, filename: str) -> ParseResult:
     except SafeET.ParseError as exc:
         raise UnreadableFile(
             _("%(f)s: XML không hợp lệ (%(e)s).") % {"f": filename, "e": exc}
+        ) from exc
+    except DefusedXmlException as exc:  # a DTD with entities: XXE or billion laughs
+        raise UnreadableFile(
+            _("%(loc)s: XML bị từ chối vì lí do an toàn (%(e)s).")
+            % {"loc": filename, "e": type(exc).__name__}
         ) from exc
     if root.tag != "quiz":
         raise UnreadableFile(

@@ -21,6 +21,8 @@ from defusedxml import ElementTree as SafeET
 from django.utils.translation import gettext as _
 from lxml import etree
 
+from core.api import zip_problem
+
 from ..interchange import (
     Asset,
     Choice,
@@ -377,6 +379,9 @@ def parse_package(data: bytes, filename: str) -> ParseResult:
         raise UnreadableFile(
             _("%(f)s: không phải gói zip hợp lệ (%(e)s).") % {"f": filename, "e": exc}
         ) from exc
+    refused = zip_problem(archive)
+    if refused:
+        raise UnreadableFile(f"{filename}: {refused}")
     if "imsmanifest.xml" not in names:
         nested = [n for n in names if n.endswith("/imsmanifest.xml")]
         reason = (

@@ -199,3 +199,33 @@ def parse_xlsx(data: bytes, filename: str) -> ParseResult:
         ) from exc
     sheet = workbook.worksheets[0]
     return _rows([list(r) for r in sheet.iter_rows(values_only=True)], filename)
+
+
+# The downloadable template (import wizard): the header row and one sample row of each 2025
+# part plus an essay; importing it as it is gives four valid items.
+TEMPLATE_HEADERS = (
+    "Câu", "Phần", "Dạng", "Nội dung", "A", "B", "C", "D", "Đáp án", "Lời giải",
+    "Môn", "Khối", "Chủ đề", "Mức độ", "Độ khó", "Thẻ",
+)  # fmt: skip
+TEMPLATE_ROWS = (
+    (
+        "1", "I", "TN", "Nghiệm của phương trình $x^2 - 3x + 2 = 0$ là", "1 và 2", "-1 và -2",
+        "0 và 3", "Vô nghiệm", "A", "Phân tích thành $(x-1)(x-2)=0$.", "TOAN", "10",
+        "Phương trình bậc hai", "Biết", "0,8", "phương trình, bậc hai",
+    ),
+    (
+        "2", "II", "DS", "Cho hàm số $y = x^2$.", "Hàm số đồng biến trên $(0; +\\infty)$.",
+        "Đồ thị đi qua điểm $(1; 1)$.", "Hàm số có giá trị lớn nhất.",
+        "Đồ thị nhận Oy làm trục đối xứng.",
+        "a) Đ; b) Đ; c) S; d) Đ", "", "TOAN", "10", "Hàm số bậc hai", "Hiểu", "0,6", "hàm số",
+    ),
+    (
+        "3", "III", "TLN", "Tính $\\frac{1}{4}$ dưới dạng số thập phân.", "", "", "", "", "0,25",
+        "", "TOAN", "10", "Số thực", "Vận dụng", "0,5", "",
+    ),
+    (
+        "4", "", "TL", "Trình bày cách giải phương trình bậc hai bằng công thức nghiệm.", "", "",
+        "", "", "", "Tính biệt thức, xét dấu, áp dụng công thức.", "TOAN", "10",
+        "Phương trình bậc hai", "Vận dụng", "", "tự luận",
+    ),
+)  # fmt: skip

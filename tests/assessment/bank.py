@@ -7,6 +7,7 @@ from typing import Any
 
 from question_bank.api import Choice, ItemContent, ItemType, content_hash
 from question_bank.models import Item, ItemVersion, Stimulus, Topic
+from question_bank.sanitize import search_text
 
 
 def single_choice(key: str = "B", *, fixed_last: bool = False, stem: str = "") -> ItemContent:
@@ -44,6 +45,7 @@ def make_item(
     status: str = "approved",
     stimulus: Stimulus | None = None,
     grade: int | None = 10,
+    scope: str = "department",
 ) -> ItemVersion:
     item = Item.objects.create(
         type=content.type.value,
@@ -53,6 +55,8 @@ def make_item(
         status=status,
         stimulus=stimulus,
         grade=grade,
+        search_text=search_text(content),
+        scope=scope,
     )
     version = ItemVersion.objects.create(
         item=item,

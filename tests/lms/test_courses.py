@@ -62,7 +62,7 @@ def test_only_the_classes_teacher_creates_its_course(world: World) -> None:
 def test_viewed_rule(world: World, course: Course) -> None:
     module = services.add_module(world.a.teacher, course, title="Chương 1")
     video = services.add_activity(
-        world.a.teacher, module, kind=K.CONTENT, title="Video", rule=R.VIEWED, ref_id="c-17"
+        world.a.teacher, module, kind=K.CONTENT, title="Video", rule=R.VIEWED
     )
     assert not _done(world.a.student, video)
     services.record_view(world.a.student, video, seconds=120)
@@ -115,7 +115,6 @@ def test_test_passed_rule(world: World, course: Course) -> None:
         title="Kiểm tra 15 phút",
         rule=R.PASSED,
         pass_score="5",
-        ref_id="exam-3",
     )
     services.record_result(world.a.student, test, score="4.5")
     assert not _done(world.a.student, test)

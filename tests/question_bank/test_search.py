@@ -98,3 +98,25 @@ def test_relevance_puts_the_whole_phrase_first(items, bank):
 def test_search_respects_the_given_queryset(items):
     mine = Item.objects.filter(subject__code="VL")
     assert ids(search_items(mine, "bac hai")) == set()
+
+
+def test_total_comes_with_the_page_and_pages_do_not_overlap(items):
+    first = search_items(Item.objects.all(), "", {}, limit=2, offset=0)
+    second = search_items(Item.objects.all(), "", {}, limit=2, offset=2)
+    beyond = search_items(Item.objects.all(), "", {}, limit=2, offset=50)
+    assert first.total == second.total == beyond.total == 5
+    assert len(first.ids) == len(second.ids) == 2
+    assert not set(first.ids) & set(second.ids)
+    assert beyond.ids == []
+    none = search_items(Item.objects.all(), "khong co tu nay", {}, facets=())
+    assert none.total == 0
+    assert none.facets == {}
+
+
+def test_subject_filter_by_code_or_list_of_codes(items):
+    maths = search_items(Item.objects.all(), "", {"subject": "TOAN"})
+    assert maths.total == 3
+    both = search_items(Item.objects.all(), "", {"subject": ["TOAN", "VL"]})
+    assert both.total == 5
+    unknown = search_items(Item.objects.all(), "", {"subject": "KHONG"})
+    assert unknown.total == 0

@@ -3,6 +3,7 @@
 // acknowledged, and keeps unacknowledged ones in IndexedDB until they are.
 
 import "./player.css";
+import { renderMath } from "../math";
 import { acknowledge, pendingFor, putPending } from "./queue";
 import { controls, el, html, type Question } from "./render";
 
@@ -50,15 +51,42 @@ class Player {
   private submitted = false;
   private readonly attemptId: number;
   private readonly api: string;
+  // Computer-based exams (exams app): the sign-in token goes in X-Exam-Token, the server's
+  // deadline is polled (pauses and extra time move it) and submission leads to the receipt.
+  private readonly token: string;
 
   constructor(private readonly root: HTMLElement) {
     this.attemptId = Number(root.dataset.attempt);
     this.api = root.dataset.api ?? "";
+    this.token = root.dataset.token ?? "";
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return this.token ? { ...extra, "X-Exam-Token": this.token } : extra;
+  }
+
+  private async pollState(): Promise<void> {
+    try {
+      const response = await fetch(`${this.api}/state`, { credentials: "same-origin", headers: this.headers() });
+      if (!response.ok) return;
+      const state = (await response.json()) as { state: string; paused: boolean; seconds_left: number };
+      this.deadline = Date.now() + state.seconds_left * 1000;
+      if (state.state === "submitted") this.finish();
+      else if (state.paused) this.announce("Cán bộ coi thi đang tạm dừng giờ làm bài.");
+    } catch {
+      // Offline: the next poll tries again; answers stay queued.
+    }
+  }
+
+  private finish(): void {
+    this.submitted = true;
+    this.root.querySelectorAll<HTMLInputElement>("input, textarea, select").forEach((i) => (i.disabled = true));
+    if (this.token && this.root.dataset.resultUrl) window.location.assign(this.root.dataset.resultUrl);
   }
 
   async start(): Promise<void> {
     try {
-      const response = await fetch(this.api, { credentials: "same-origin" });
+      const response = await fetch(this.api, { credentials: "same-origin", headers: this.headers() });
       if (!response.ok) throw new Error(String(response.status));
       this.data = (await response.json()) as AttemptData;
     } catch {
@@ -84,6 +112,7 @@ class Player {
     this.render();
     window.setInterval(() => this.tick(), 1000);
     window.addEventListener("online", () => void this.flush());
+    if (this.token) window.setInterval(() => void this.pollState(), 15000);
     void this.flush();
   }
 
@@ -144,6 +173,7 @@ class Player {
       this.answer(q.position, r, typing ?? false),
     ), flag, saved);
     section.dataset.index = String(index);
+    renderMath(section);
     return section;
   }
 
@@ -213,11 +243,18 @@ class Player {
       const response = await fetch(`${this.api}/answers`, {
         method: "PUT",
         credentials: "same-origin",
-        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+        headers: this.headers({ "Content-Type": "application/json", "X-CSRFToken": csrfToken() }),
         body: JSON.stringify({
           answers: pending.map((p) => ({ position: p.position, response: p.response, seq: p.seq })),
         }),
       });
+      if (response.status === 409 || response.status === 410) {
+        // Taken over by another sign-in, or closed: resending cannot help; the queue is kept.
+        const body = (await response.json().catch(() => ({}))) as { detail?: string; code?: string };
+        this.announce(body.detail ?? "Không lưu được câu trả lời.");
+        if (response.status === 410) this.finish();
+        return;
+      }
       if (!response.ok) throw new Error(String(response.status));
       const { acks } = (await response.json()) as { acks: { position: number; seq: number }[] };
       for (const ack of acks) {
@@ -256,12 +293,11 @@ class Player {
     const response = await fetch(`${this.api}/submit`, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "X-CSRFToken": csrfToken() },
+      headers: this.headers({ "X-CSRFToken": csrfToken() }),
     });
     if (response.ok) {
-      this.submitted = true;
-      this.root.querySelectorAll<HTMLInputElement>("input, textarea, select").forEach((i) => (i.disabled = true));
       this.announce("Đã nộp bài.");
+      this.finish();
     } else {
       this.announce("Chưa nộp được bài, hãy thử lại.");
     }

@@ -16,5 +16,5 @@ document.addEventListener("DOMContentLoaded", () => {
   } else if (config.kind === "h5p") {
     startH5P(config);
   }
-  // cmi5 launch (fetch URL, auth token, launch data) is not implemented: the page says so.
+  // cmi5: the run page frames the AU launch URL itself (server-built, see content/lrs.py).
 });

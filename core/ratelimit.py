@@ -1,0 +1,98 @@
+"""Rate limits per person or per client address, counted in the configured cache (Redis in
+production, so every process shares the counts).
+
+The limits live in settings.RATE_LIMITS as (name, method, path regex, per "ip", "user" or "path",
+requests, seconds); another app's endpoint is limited by adding a line there, not by editing it.
+A request over its limit gets 429 with a Vietnamese message (JSON `detail` under /api/).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.core.cache import cache as default_cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+from .middleware import client_ip
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str
+    method: str
+    path: re.Pattern[str]
+    per: str
+    requests: int
+    seconds: int
+
+
+@cache
+def _limits(config: tuple[tuple[str, str, str, str, int, int], ...]) -> list[Limit]:
+    return [Limit(n, m.upper(), re.compile(p), per, r, s) for n, m, p, per, r, s in config]
+
+
+def limits() -> list[Limit]:
+    return _limits(tuple(tuple(x) for x in getattr(settings, "RATE_LIMITS", ())))
+
+
+def hit(key: str, requests: int, seconds: int) -> tuple[bool, int]:
+    """Count one request in the current window; (allowed, seconds until the window ends)."""
+    window = int(time.time()) // seconds
+    cache_key = f"ratelimit:{key}:{window}"
+    # incr first: the common case (window already open) costs one cache call, not three.
+    try:
+        count = default_cache.incr(cache_key)
+    except ValueError:
+        if default_cache.add(cache_key, 1, timeout=seconds + 1):
+            count = 1
+        else:  # another process opened the window meanwhile
+            count = default_cache.incr(cache_key)
+    return count <= requests, seconds - int(time.time()) % seconds
+
+
+def _who(request: HttpRequest, per: str) -> str | None:
+    if per == "path":
+        # One attempt per URL: limits a candidate's own answer stream whatever the address
+        # (a whole exam room may share one NAT address) or the kind of credential.
+        return f"p{request.path_info}"
+    if per == "user":
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return f"u{user.pk}"
+        # Bearer-token calls are not signed in yet here: fall back to the address.
+    return f"ip{client_ip(request) or 'unknown'}"
+
+
+def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
+    message = _("Bạn thao tác quá nhanh. Vui lòng thử lại sau %(seconds)s giây.") % {
+        "seconds": retry_after
+    }
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class RateLimitMiddleware:
+    """After authentication, so limits per person see who is signed in."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for limit in limits():
+            if request.method == limit.method and limit.path.match(request.path_info):
+                who = _who(request, limit.per)
+                ok, retry_after = hit(f"{limit.name}:{who}", limit.requests, limit.seconds)
+                if not ok:
+                    return too_many(request, retry_after)
+        return self.get_response(request)

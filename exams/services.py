@@ -1,0 +1,853 @@
+"""Every change to exams goes through here: organising an exam, delivery (sign-in, start, save,
+submit), the proctor's actions and results. Each change is audited; consoles are told after
+commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from assessment import api as assessment
+from core.api import audit, name_sort_key
+
+from . import access, receipts
+from .live import push_room
+from .models import Answer, Attempt, Candidate, Exam, ExamSubject, Incident, Room, Session
+
+# Saves that were on the wire when the deadline passed are still taken for this long; the
+# server submits expired attempts only after it.
+GRACE_SECONDS = 10
+MAX_CODE_FAILURES = 5
+
+
+class ExamError(Exception):
+    """A delivery refusal with a machine code (for the player) and a Vietnamese message."""
+
+    status = 409
+
+    def __init__(self, code: str, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def _taken_over() -> ExamError:
+    return ExamError(
+        "taken_over",
+        _("Phiên làm bài này đã bị thay thế bởi một lần đăng nhập khác. Hãy báo cán bộ coi thi."),
+        409,
+    )
+
+
+# --- Organising ------------------------------------------------------------------------------
+
+
+def create_exam(actor: Any, *, organisation: Any, code: str, title: str) -> Exam:
+    if Exam.objects.filter(code=code).exists():
+        raise ValidationError(_("Mã kỳ thi %(code)s đã có.") % {"code": code})
+    with transaction.atomic():
+        exam = Exam.objects.create(
+            organisation=organisation,
+            code=code,
+            title=title,
+            created_by=actor if getattr(actor, "pk", None) else None,
+        )
+        audit.record("exams.exam.create", exam, actor=actor, after=audit.snapshot(exam))
+    return exam
+
+
+def add_subject(actor: Any, exam: Exam, *, name: str, test: Any) -> ExamSubject:
+    if not assessment.TestVersion.objects.filter(test=test).exists():
+        raise ValidationError(_("Đề %(t)s chưa có mã đề nào: hãy trộn đề trước.") % {"t": test})
+    with transaction.atomic():
+        subject = ExamSubject.objects.create(exam=exam, name=name, test=test)
+        audit.record("exams.subject.create", subject, actor=actor, after=audit.snapshot(subject))
+    return subject
+
+
+def create_session(
+    actor: Any,
+    subject: ExamSubject,
+    *,
+    name: str,
+    starts: dt.datetime,
+    ends: dt.datetime,
+    duration_minutes: int,
+) -> Session:
+    if ends <= starts:
+        raise ValidationError(_("Giờ kết thúc ca thi phải sau giờ bắt đầu."))
+    if duration_minutes < 1:
+        raise ValidationError(_("Thời gian làm bài phải ít nhất 1 phút."))
+    with transaction.atomic():
+        session = Session.objects.create(
+            exam=subject.exam,
+            subject=subject,
+            name=name,
+            starts=starts,
+            ends=ends,
+            duration_minutes=duration_minutes,
+        )
+        audit.record("exams.session.create", session, actor=actor, after=audit.snapshot(session))
+    return session
+
+
+def create_room(
+    actor: Any,
+    session: Session,
+    *,
+    name: str,
+    capacity: int = 24,
+    proctors: list[Any] | None = None,
+    ip_subnets: str = "",
+    seb_config_key: str = "",
+) -> Room:
+    bad = access.valid_subnets(ip_subnets)
+    if bad:
+        raise ValidationError(_("Dải IP không hợp lệ: %(bad)s") % {"bad": ", ".join(bad)})
+    with transaction.atomic():
+        room = Room.objects.create(
+            session=session,
+            name=name,
+            capacity=capacity,
+            ip_subnets=ip_subnets,
+            seb_config_key=seb_config_key.strip().lower(),
+        )
+        if proctors:
+            room.proctors.set(proctors)
+        audit.record("exams.room.create", room, actor=actor, after=audit.snapshot(room))
+    return room
+
+
+def _next_numbers(exam: Exam, count: int) -> list[str]:
+    last = 0
+    for number in Candidate.objects.filter(exam=exam).values_list("number", flat=True):
+        if number.isdigit():
+            last = max(last, int(number))
+    return [f"{n:06d}" for n in range(last + 1, last + 1 + count)]
+
+
+def add_candidates(actor: Any, session: Session, people: list[dict[str, Any]]) -> list[Candidate]:
+    """Candidates with their pre-generated attempts (state "ready", version set).
+
+    `people`: dicts with full_name and optionally number, class_name, date_of_birth, user.
+    Numbers missing are given in order after the exam's highest. All or nothing.
+    """
+    exam = session.exam
+    versions = list(assessment.TestVersion.objects.filter(test_id=session.subject.test_id))
+    if not versions:
+        raise ValidationError(_("Đề của môn thi chưa có mã đề."))
+    taken = set(Candidate.objects.filter(exam=exam).values_list("number", flat=True))
+    auto = iter(_next_numbers(exam, sum(1 for p in people if not p.get("number"))))
+    rows = []
+    for person in people:
+        number = str(person.get("number") or next(auto))
+        if number in taken:
+            raise ValidationError(_("Số báo danh %(n)s bị trùng.") % {"n": number})
+        taken.add(number)
+        rows.append((number, person))
+    with transaction.atomic():
+        candidates = Candidate.objects.bulk_create(
+            [
+                Candidate(
+                    exam=exam,
+                    session=session,
+                    number=number,
+                    full_name=" ".join(str(p["full_name"]).split()),
+                    name_key=name_sort_key(str(p["full_name"])),
+                    class_name=p.get("class_name", ""),
+                    date_of_birth=p.get("date_of_birth"),
+                    user=p.get("user"),
+                )
+                for number, p in rows
+            ]
+        )
+        if candidates and candidates[0].pk is None:  # backends without RETURNING on bulk insert
+            candidates = list(Candidate.objects.filter(exam=exam, number__in=[n for n, _p in rows]))
+        Attempt.objects.bulk_create(
+            [
+                Attempt(
+                    candidate=c,
+                    version=versions[i % len(versions)],
+                    version_code=versions[i % len(versions)].code,
+                    layout=versions[i % len(versions)].layout,
+                    size=len(versions[i % len(versions)].layout),
+                )
+                for i, c in enumerate(candidates)
+            ]
+        )
+        audit.record(
+            "exams.candidates.add",
+            session,
+            actor=actor,
+            after={"count": len(candidates), "numbers": [c.number for c in candidates][:50]},
+        )
+    return candidates
+
+
+def add_candidates_from_classes(
+    actor: Any, session: Session, classes: list[Any]
+) -> list[Candidate]:
+    """Every student enrolled in the classes who is not yet a candidate of the exam."""
+    already = set(
+        Candidate.objects.filter(exam=session.exam, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    people = []
+    for school_class in classes:
+        for enrolment in school_class.enrolments.select_related("student"):
+            student = enrolment.student
+            if student.pk in already:
+                continue
+            already.add(student.pk)
+            people.append(
+                {
+                    "full_name": student.full_name,
+                    "class_name": school_class.name,
+                    "date_of_birth": student.date_of_birth,
+                    "user": student,
+                }
+            )
+    return add_candidates(actor, session, people)
+
+
+def assign_seats(actor: Any, session: Session, *, mode: str = "random", seed: str = "") -> None:
+    """Fill the session's rooms in order, seat 1, 2, ...; neighbours get different versions.
+
+    mode "random" shuffles with `seed` (reproducible), "alphabetical" orders by given name the
+    Vietnamese way (as core sorts names). Only candidates who have not started are moved.
+    """
+    rooms = list(session.rooms.order_by("name", "pk"))
+    candidates = list(session.candidates.select_related("attempt").order_by("number"))
+    if sum(r.capacity for r in rooms) < len(candidates):
+        raise ValidationError(
+            _("Các phòng chỉ đủ %(cap)s chỗ cho %(n)s thí sinh.")
+            % {"cap": sum(r.capacity for r in rooms), "n": len(candidates)}
+        )
+    if any(c.attempt.state != Attempt.State.READY for c in candidates):
+        raise ValidationError(_("Đã có thí sinh bắt đầu làm bài: không xếp lại chỗ được."))
+    if mode == "alphabetical":
+        candidates.sort(key=lambda c: (c.name_key, c.number))
+    else:
+        random.Random(f"{session.pk}:{seed}").shuffle(candidates)
+    versions = list(assessment.TestVersion.objects.filter(test_id=session.subject.test_id))
+    with transaction.atomic():
+        index = 0
+        for room in rooms:
+            for seat in range(1, room.capacity + 1):
+                if index >= len(candidates):
+                    break
+                c = candidates[index]
+                c.room, c.seat = room, seat
+                version = versions[(seat - 1) % len(versions)]
+                c.attempt.version, c.attempt.version_code = version, version.code
+                c.attempt.layout, c.attempt.size = version.layout, len(version.layout)
+                index += 1
+        Candidate.objects.bulk_update(candidates, ["room", "seat"], batch_size=500)
+        Attempt.objects.bulk_update(
+            [c.attempt for c in candidates],
+            ["version", "version_code", "layout", "size"],
+            batch_size=500,
+        )
+        audit.record(
+            "exams.session.assign_seats", session, actor=actor, after={"mode": mode, "seed": seed}
+        )
+
+
+# --- Sign-in and delivery --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignIn:
+    attempt_id: int
+    token: str
+    candidate: Candidate
+
+
+def _issue_token(attempt: Attempt, actor: Any, how: str) -> str:
+    token, hashed = access.new_token()
+    took_over = bool(attempt.token_hash)
+    Attempt.objects.filter(pk=attempt.pk).update(token_hash=hashed, last_seen=timezone.now())
+    audit.record(
+        "exams.attempt.takeover" if took_over else "exams.attempt.sign_in",
+        attempt,
+        actor=actor,
+        after={"how": how, "took_over": took_over},
+    )
+    room = attempt.candidate.room
+    push_room(room.pk if room else None, attempt.candidate.exam_id, event="sign_in")
+    return token
+
+
+def sign_in_candidate(exam_code: str, number: str, password: str) -> SignIn:
+    """Candidate number + printed password. A second sign-in replaces the first (logged)."""
+    candidate = (
+        Candidate.objects.select_related("attempt", "room", "exam")
+        .filter(exam__code=exam_code.strip(), number=number.strip())
+        .first()
+    )
+    if candidate is None or not access.password_matches(candidate.pk, candidate.number, password):
+        audit.record(
+            "exams.attempt.sign_in_failed",
+            None,
+            object_type="exams.candidate",
+            object_repr=f"{exam_code}/{number}"[:255],
+        )
+        raise ExamError("bad_credentials", _("Sai số báo danh hoặc mật khẩu."), 401)
+    with transaction.atomic():
+        token = _issue_token(candidate.attempt, candidate.user, "password")
+    return SignIn(candidate.attempt.pk, token, candidate)
+
+
+def sign_in_own_account(user: Any, candidate_id: int) -> SignIn:
+    """A student already signed in with their own account enters as their candidate."""
+    candidate = (
+        Candidate.objects.select_related("attempt", "room", "exam")
+        .filter(pk=candidate_id, user=user)
+        .first()
+    )
+    if candidate is None:
+        raise ExamError("not_found", _("Không tìm thấy."), 404)
+    with transaction.atomic():
+        token = _issue_token(candidate.attempt, user, "account")
+    return SignIn(candidate.attempt.pk, token, candidate)
+
+
+def _row(attempt_id: int, token: str, *, lock: bool = False) -> Any:
+    qs = Attempt.objects.filter(pk=attempt_id)
+    if lock:
+        qs = qs.select_for_update(no_key=True)
+    row = qs.values("token_hash", "state", "deadline", "paused_at", "locked", "size").first()
+    if row is None:
+        raise ExamError("not_found", _("Không tìm thấy."), 404)
+    _check_token(row["token_hash"], token)
+    return row
+
+
+def _check_token(stored: str, token: str) -> None:
+    if not token or not stored:
+        raise ExamError("unauthenticated", _("Cần đăng nhập vào phòng thi."), 401)
+    if not access.hmac.compare_digest(stored, access.token_hash(token)):
+        raise _taken_over()
+
+
+def authenticate(attempt_id: int, token: str) -> None:
+    """Raises unless `token` is the attempt's current sign-in."""
+    _row(attempt_id, token)
+
+
+def start_attempt(
+    attempt_id: int,
+    token: str,
+    *,
+    access_code: str,
+    ip: str | None = None,
+    url: str = "",
+    seb_header: str | None = None,
+    now: dt.datetime | None = None,
+) -> Attempt:
+    """Enter the room with the proctor's code: one UPDATE fixes started and the deadline.
+
+    Already started: returns the attempt unchanged (a re-entry after a crash needs no code).
+    """
+    now = now or timezone.now()
+    attempt = (
+        Attempt.objects.select_related("candidate__room", "candidate__session", "candidate__exam")
+        .filter(pk=attempt_id)
+        .first()
+    )
+    if attempt is None:
+        raise ExamError("not_found", _("Không tìm thấy."), 404)
+    _check_token(attempt.token_hash, token)
+    room, session = attempt.candidate.room, attempt.candidate.session
+    if room is None:
+        raise ExamError("no_room", _("Thí sinh chưa được xếp phòng thi."), 403)
+    if not access.ip_allowed(ip, room.ip_subnets):
+        raise ExamError(
+            "ip_denied",
+            _("Máy này không nằm trong dải mạng của phòng thi %(r)s.") % {"r": room},
+            403,
+        )
+    if not access.seb_ok(room.seb_config_key, url, seb_header):
+        raise ExamError(
+            "seb_required", _("Phòng thi yêu cầu Safe Exam Browser đúng cấu hình."), 403
+        )
+    if attempt.state != Attempt.State.READY:
+        if attempt.state == Attempt.State.IN_PROGRESS:
+            _expire_if_due(attempt, now)
+        return Attempt.objects.get(pk=attempt_id)
+    if attempt.locked or room.locked:
+        raise ExamError("locked", _("Bài thi đang bị khoá, hãy báo cán bộ coi thi."), 423)
+    if attempt.code_failures >= MAX_CODE_FAILURES:
+        raise ExamError(
+            "too_many_codes", _("Nhập sai mã quá nhiều lần: cán bộ coi thi cần mở khoá."), 423
+        )
+    if room.released is None or not room.access_code:
+        raise ExamError("not_released", _("Cán bộ coi thi chưa phát mã vào phòng."), 403)
+    if not now < session.ends:
+        raise ExamError("session_over", _("Ca thi đã kết thúc."), 403)
+    if not access.hmac.compare_digest(room.access_code, access_code.strip()):
+        Attempt.objects.filter(pk=attempt_id).update(code_failures=attempt.code_failures + 1)
+        raise ExamError("bad_code", _("Mã vào phòng không đúng."), 403)
+    deadline = min(now + dt.timedelta(minutes=session.duration_minutes), session.ends)
+    deadline += dt.timedelta(seconds=attempt.extra_seconds)
+    paused = now if room.paused_at else None
+    with transaction.atomic():
+        changed = Attempt.objects.filter(pk=attempt_id, state=Attempt.State.READY).update(
+            state=Attempt.State.IN_PROGRESS, started=now, deadline=deadline, paused_at=paused
+        )
+        if not changed:  # a concurrent start won
+            return Attempt.objects.get(pk=attempt_id)
+        attempt.state, attempt.started, attempt.deadline = Attempt.State.IN_PROGRESS, now, deadline
+        attempt.paused_at = paused
+        if changed:
+            audit.record(
+                "exams.attempt.start",
+                attempt,
+                actor=attempt.candidate.user,
+                after={"deadline": deadline, "ip": ip},
+            )
+            push_room(room.pk, attempt.candidate.exam_id, event="start")
+    return attempt
+
+
+@dataclass(frozen=True)
+class Ack:
+    position: int
+    seq: int
+    saved: bool  # False: the server already held this or a newer change
+
+
+def _upsert_sql(count: int) -> str:
+    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    values = ", ".join([f"(%s, %s, {cast}, %s, %s)"] * count)
+    table = Answer._meta.db_table
+    # Only placeholders and our own table name are interpolated; values go as parameters.
+    return (
+        f"INSERT INTO {table} (attempt_id, position, response, seq, saved) VALUES {values} "  # noqa: S608
+        "ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response, "
+        f"seq = excluded.seq, saved = excluded.saved WHERE {table}.seq < excluded.seq "
+        "RETURNING position, seq"
+    )
+
+
+def save_answers(
+    attempt_id: int, token: str, answers: list[dict[str, Any]], *, now: dt.datetime | None = None
+) -> list[Ack]:
+    """Store each (position, response, seq) unless the server holds the same or a newer seq.
+
+    One statement in one transaction with the attempt row locked against submission: when this
+    returns, the answers are committed, so the acknowledgement can be trusted.
+    """
+    now = now or timezone.now()
+    latest: dict[int, dict[str, Any]] = {}
+    for entry in answers:
+        position, seq = int(entry["position"]), int(entry["seq"])
+        if position < 1 or seq < 1:
+            raise ExamError("bad_answer", _("Câu %(n)s không có trong bài.") % {"n": position}, 422)
+        if position not in latest or seq > latest[position]["seq"]:
+            latest[position] = {"position": position, "seq": seq, "response": entry.get("response")}
+    with transaction.atomic():
+        row = _row(attempt_id, token, lock=True)
+        _check_open(row, now)
+        if not latest:
+            return []
+        outside = [p for p in latest if p > row["size"]]
+        if outside:
+            raise ExamError(
+                "bad_answer", _("Câu %(n)s không có trong bài.") % {"n": outside[0]}, 422
+            )
+        params: list[Any] = []
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        for entry in latest.values():
+            params += [
+                attempt_id,
+                entry["position"],
+                json.dumps(entry["response"]),
+                entry["seq"],
+                stamp,
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(_upsert_sql(len(latest)), params)
+            stored = {int(p): int(s) for p, s in cursor.fetchall()}
+    return [Ack(p, e["seq"], p in stored) for p, e in sorted(latest.items())]
+
+
+def _check_open(row: dict[str, Any], now: dt.datetime) -> None:
+    if row["state"] == Attempt.State.READY:
+        raise ExamError("not_started", _("Bài thi chưa bắt đầu."), 409)
+    if row["state"] == Attempt.State.SUBMITTED:
+        raise ExamError("submitted", _("Bài đã nộp, không lưu thêm được."), 410)
+    if row["locked"]:
+        raise ExamError("locked", _("Bài thi đang bị khoá, hãy báo cán bộ coi thi."), 423)
+    if row["paused_at"] is not None:
+        raise ExamError("paused", _("Cán bộ coi thi đang tạm dừng giờ làm bài."), 423)
+    if now > row["deadline"] + dt.timedelta(seconds=GRACE_SECONDS):
+        raise ExamError("time_over", _("Đã hết giờ làm bài."), 410)
+
+
+def _expire_if_due(attempt: Attempt, now: dt.datetime) -> bool:
+    if (
+        attempt.state == Attempt.State.IN_PROGRESS
+        and attempt.paused_at is None
+        and attempt.deadline is not None
+        and now > attempt.deadline + dt.timedelta(seconds=GRACE_SECONDS)
+    ):
+        submit_attempt(attempt.pk, by="server", now=now)
+        return True
+    return False
+
+
+def attempt_state(attempt_id: int, token: str, *, now: dt.datetime | None = None) -> Attempt:
+    """The attempt for the player, submitting it first if its time ran out."""
+    now = now or timezone.now()
+    _row(attempt_id, token)
+    attempt = Attempt.objects.select_related("candidate__exam", "candidate__session").get(
+        pk=attempt_id
+    )
+    if _expire_if_due(attempt, now):
+        attempt.refresh_from_db()
+    Attempt.objects.filter(pk=attempt_id).update(last_seen=now)
+    return attempt
+
+
+def submit_attempt(
+    attempt_id: int,
+    *,
+    token: str | None = None,
+    by: str = "candidate",
+    actor: Any = None,
+    now: dt.datetime | None = None,
+) -> Attempt:
+    """Close the attempt and fix its receipt; idempotent (a second call changes nothing)."""
+    now = now or timezone.now()
+    if token is not None:
+        _row(attempt_id, token)
+    with transaction.atomic():
+        attempt = (
+            # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the room's join.
+            Attempt.objects.select_for_update(of=("self",))
+            .select_related("candidate__exam", "candidate__room")
+            .get(pk=attempt_id)
+        )
+        if attempt.state == Attempt.State.SUBMITTED:
+            return attempt
+        if attempt.state == Attempt.State.READY and by == "candidate":
+            raise ExamError("not_started", _("Bài thi chưa bắt đầu."), 409)
+        answers = list(
+            Answer.objects.filter(attempt_id=attempt_id).values_list("position", "response")
+        )
+        candidate = attempt.candidate
+        attempt.receipt = receipts.digest(
+            receipts.canonical(candidate.exam.code, candidate.number, attempt.pk, answers)
+        )
+        attempt.state = Attempt.State.SUBMITTED
+        attempt.submitted = min(now, attempt.deadline) if attempt.deadline else now
+        attempt.submitted_by = by
+        attempt.paused_at = None
+        attempt.save(update_fields=["receipt", "state", "submitted", "submitted_by", "paused_at"])
+        audit.record(
+            "exams.attempt.submit",
+            attempt,
+            actor=actor or candidate.user,
+            after={"by": by, "receipt": attempt.receipt, "answers": len(answers)},
+        )
+        push_room(candidate.room_id, candidate.exam_id, event="submit")
+        from .tasks import grade_attempt
+
+        transaction.on_commit(lambda: grade_attempt.delay(attempt_id))
+    return attempt
+
+
+def submit_expired(*, now: dt.datetime | None = None, limit: int = 2000) -> int:
+    """Submit every attempt whose deadline (plus the grace) has passed; returns how many.
+
+    Run by Celery beat, so attempts whose browser is gone are submitted all the same.
+    """
+    now = now or timezone.now()
+    due = list(
+        Attempt.objects.filter(
+            state=Attempt.State.IN_PROGRESS,
+            paused_at__isnull=True,
+            deadline__lt=now - dt.timedelta(seconds=GRACE_SECONDS),
+        ).values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        submit_attempt(pk, by="server", now=now)
+    return len(due)
+
+
+def receipt_document(attempt: Attempt) -> bytes:
+    answers = list(attempt.answers.values_list("position", "response"))
+    c = attempt.candidate
+    return receipts.canonical(c.exam.code, c.number, attempt.pk, answers)
+
+
+@dataclass(frozen=True)
+class ReceiptCheck:
+    found: bool
+    matches_issued: bool  # the receipt given is the one issued at submission
+    answers_intact: bool  # the stored answers still hash to the issued receipt
+
+
+def verify_receipt(actor: Any, exam: Exam, number: str, receipt: str) -> ReceiptCheck:
+    candidate = (
+        Candidate.objects.select_related("attempt", "exam")
+        .filter(exam=exam, number=number.strip())
+        .first()
+    )
+    if candidate is None or candidate.attempt.state != Attempt.State.SUBMITTED:
+        return ReceiptCheck(False, False, False)
+    attempt = candidate.attempt
+    recomputed = receipts.digest(receipt_document(attempt))
+    given = receipt.strip().lower()
+    result = ReceiptCheck(
+        True,
+        access.hmac.compare_digest(given, attempt.receipt),
+        access.hmac.compare_digest(recomputed, attempt.receipt),
+    )
+    audit.record(
+        "exams.receipt.verify",
+        attempt,
+        actor=actor,
+        after={"matches_issued": result.matches_issued, "answers_intact": result.answers_intact},
+    )
+    return result
+
+
+# --- Proctor's actions -----------------------------------------------------------------------
+
+
+def _proctor_audit(action: str, obj: Any, actor: Any, room: Room | None, **after: Any) -> None:
+    audit.record(f"exams.{action}", obj, actor=actor, after=after or None)
+    if room is not None:
+        push_room(room.pk, room.session.exam_id, event=action, actor=str(actor))
+
+
+def release_room(actor: Any, room: Room, *, now: dt.datetime | None = None) -> str:
+    """Start the room: a fresh access code (any earlier one stops working)."""
+    now = now or timezone.now()
+    code = access.new_access_code()
+    with transaction.atomic():
+        Room.objects.filter(pk=room.pk).update(access_code=code, released=now, locked=False)
+        room.access_code, room.released, room.locked = code, now, False
+        _proctor_audit("room.release", room, actor, room, released=now)
+    return code
+
+
+def _shift(attempt: Attempt, now: dt.datetime) -> None:
+    """Resume: the deadline moves on by the time the attempt stood paused."""
+    if attempt.paused_at is not None and attempt.deadline is not None:
+        attempt.deadline += now - attempt.paused_at
+    attempt.paused_at = None
+
+
+def pause_attempt(actor: Any, candidate: Candidate, *, now: dt.datetime | None = None) -> Attempt:
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(candidate=candidate)
+        if attempt.state == Attempt.State.IN_PROGRESS and attempt.paused_at is None:
+            attempt.paused_at = now
+            attempt.save(update_fields=["paused_at"])
+            _proctor_audit("attempt.pause", attempt, actor, candidate.room, at=now)
+    return attempt
+
+
+def resume_attempt(actor: Any, candidate: Candidate, *, now: dt.datetime | None = None) -> Attempt:
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(candidate=candidate)
+        if attempt.paused_at is not None:
+            paused = now - attempt.paused_at
+            _shift(attempt, now)
+            attempt.save(update_fields=["paused_at", "deadline"])
+            _proctor_audit(
+                "attempt.resume",
+                attempt,
+                actor,
+                candidate.room,
+                paused_seconds=int(paused.total_seconds()),
+                deadline=attempt.deadline,
+            )
+    return attempt
+
+
+def pause_room(actor: Any, room: Room, *, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    with transaction.atomic():
+        Room.objects.filter(pk=room.pk).update(paused_at=now)
+        room.paused_at = now
+        count = Attempt.objects.filter(
+            candidate__room=room, state=Attempt.State.IN_PROGRESS, paused_at__isnull=True
+        ).update(paused_at=now)
+        _proctor_audit("room.pause", room, actor, room, attempts=count)
+
+
+def resume_room(actor: Any, room: Room, *, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    with transaction.atomic():
+        attempts = list(
+            Attempt.objects.select_for_update().filter(
+                candidate__room=room, paused_at__isnull=False
+            )
+        )
+        for attempt in attempts:
+            _shift(attempt, now)
+        Attempt.objects.bulk_update(attempts, ["paused_at", "deadline"])
+        Room.objects.filter(pk=room.pk).update(paused_at=None)
+        room.paused_at = None
+        _proctor_audit("room.resume", room, actor, room, attempts=len(attempts))
+
+
+def extend_time(actor: Any, candidate: Candidate, *, minutes: int) -> Attempt:
+    """Extra time for one candidate (accommodation): before the start or while working."""
+    if not 1 <= minutes <= 240:
+        raise ValidationError(_("Số phút cộng thêm phải từ 1 đến 240."))
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(candidate=candidate)
+        if attempt.state == Attempt.State.SUBMITTED:
+            raise ValidationError(_("Bài đã nộp, không cộng giờ được."))
+        before = attempt.deadline
+        attempt.extra_seconds += minutes * 60
+        if attempt.deadline is not None:
+            attempt.deadline += dt.timedelta(minutes=minutes)
+        attempt.save(update_fields=["extra_seconds", "deadline"])
+        _proctor_audit(
+            "attempt.extend",
+            attempt,
+            actor,
+            candidate.room,
+            minutes=minutes,
+            before=before,
+            deadline=attempt.deadline,
+        )
+    return attempt
+
+
+def lock_attempt(actor: Any, candidate: Candidate, *, locked: bool = True) -> Attempt:
+    """Lock (no more saves, no start) or unlock; unlocking also clears wrong-code tries."""
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().get(candidate=candidate)
+        attempt.locked = locked
+        if not locked:
+            attempt.code_failures = 0
+        attempt.save(update_fields=["locked", "code_failures"])
+        _proctor_audit(
+            "attempt.lock" if locked else "attempt.unlock", attempt, actor, candidate.room
+        )
+    return attempt
+
+
+def force_submit(actor: Any, candidate: Candidate, *, now: dt.datetime | None = None) -> Attempt:
+    attempt = submit_attempt(candidate.attempt.pk, by="proctor", actor=actor, now=now)
+    audit.record("exams.attempt.force_submit", attempt, actor=actor)
+    return attempt
+
+
+def record_incident(
+    actor: Any, room: Room, *, note: str, candidate: Candidate | None = None
+) -> Incident:
+    note = note.strip()
+    if not note:
+        raise ValidationError(_("Biên bản cần có nội dung."))
+    if candidate is not None and candidate.room_id != room.pk:
+        raise ValidationError(_("Thí sinh không ở phòng thi này."))
+    with transaction.atomic():
+        incident = Incident.objects.create(room=room, candidate=candidate, author=actor, note=note)
+        _proctor_audit(
+            "incident.record",
+            incident,
+            actor,
+            room,
+            candidate=candidate.number if candidate else None,
+            note=note,
+        )
+    return incident
+
+
+# --- Results ---------------------------------------------------------------------------------
+
+
+def grade_attempt(attempt_id: int) -> Decimal | None:
+    """Score a submitted attempt with the assessment engine (idempotent)."""
+    attempt = (
+        Attempt.objects.select_related("candidate__session__subject__test")
+        .filter(pk=attempt_id)
+        .first()
+    )
+    if attempt is None or attempt.state != Attempt.State.SUBMITTED:
+        return None
+    test = attempt.candidate.session.subject.test
+    policy = assessment.scoring_policy(test)
+    contents = assessment.item_contents(r["item_version"] for r in attempt.layout)
+    answers = {a.position: a for a in attempt.answers.all()}
+    total = Decimal(0)
+    changed = []
+    for row in attempt.layout:
+        answer = answers.get(row["position"])
+        if answer is None:
+            continue
+        try:
+            earned = assessment.score_response(
+                contents[row["item_version"]],
+                answer.response,
+                points=Decimal(row["points"]),
+                policy=policy,
+            )
+        except assessment.ManualGradingRequired:
+            continue
+        total += earned
+        if answer.score is None or Decimal(answer.score) != earned:
+            answer.score = earned
+            changed.append(answer)
+    with transaction.atomic():
+        Answer.objects.bulk_update(changed, ["score"])
+        Attempt.objects.filter(pk=attempt_id).update(score=total)
+    return total
+
+
+def publish_results(actor: Any, exam: Exam, *, now: dt.datetime | None = None) -> Exam:
+    now = now or timezone.now()
+    with transaction.atomic():
+        for pk in Attempt.objects.filter(
+            candidate__exam=exam, state=Attempt.State.SUBMITTED, score__isnull=True
+        ).values_list("pk", flat=True):
+            grade_attempt(pk)
+        exam.results_published = now
+        exam.save(update_fields=["results_published"])
+        audit.record("exams.exam.publish_results", exam, actor=actor, after={"at": now})
+    return exam
+
+
+def unpublish_results(actor: Any, exam: Exam) -> Exam:
+    with transaction.atomic():
+        exam.results_published = None
+        exam.save(update_fields=["results_published"])
+        audit.record("exams.exam.unpublish_results", exam, actor=actor)
+    return exam
+
+
+def import_candidates(actor: Any, session: Session, data: bytes, filename: str) -> list[Candidate]:
+    """Candidates from an Excel file: every line checked first, nothing stored on any error."""
+    from .importing import parse_candidates
+
+    people = parse_candidates(data, filename)
+    with transaction.atomic():
+        candidates = add_candidates(actor, session, people)
+        audit.record(
+            "exams.candidates.import",
+            session,
+            actor=actor,
+            after={"file": filename, "count": len(candidates)},
+        )
+    return candidates
