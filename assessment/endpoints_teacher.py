@@ -386,23 +386,7 @@ def make_versions(request: HttpRequest, test_id: int, payload: VersionsIn) -> di
     versions = services.make_versions(
         request.user, test, count=count, seed=payload.seed, codes=payload.codes
     )
-    return {
-        "test": test.pk,
-        "versions": [
-            {
-                "code": v.code,
-                "items": [
-                    {
-                        "position": r["position"],
-                        "item_version": str(r["item_version"]),
-                        "key": r["key"],
-                    }
-                    for r in v.layout
-                ],
-            }
-            for v in versions
-        ],
-    }
+    return {"test": test.pk, "versions": services.versions_json(versions)}
 
 
 class AssignIn(Schema):

@@ -302,6 +302,24 @@ def part_plans(test: Test) -> list[PartPlan]:
     return list(plans.values())
 
 
+def versions_json(versions: list[TestVersion]) -> list[dict[str, Any]]:
+    """The versions' answer keys in the make_versions CLI contract (keys as import_questions)."""
+    return [
+        {
+            "code": v.code,
+            "items": [
+                {
+                    "position": r["position"],
+                    "item_version": str(r["item_version"]),
+                    "key": r["key"],
+                }
+                for r in v.layout
+            ],
+        }
+        for v in versions
+    ]
+
+
 def make_versions(
     actor: Any,
     test: Test,

@@ -311,6 +311,7 @@ PAGE_RULES: list[Rule] = [
     page("me/notify-test/", SIGNED_IN, method="POST"),
     # --- core: personal data (Law 91/2025, docs/privacy.md) -----------------------------------
     page("me/personal-data/views/", SIGNED_IN, note="who viewed my data"),
+    page("audit/", ADMINS, note="audit search; school admins see their school's people only"),
     page(
         "people/<int:user_id>/personal-data/views/",
         ADMINS | {STUDENT},

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count
 
-from . import permissions
+from . import audit_search, permissions
 from .models import (
     Enrolment,
     Membership,
@@ -72,6 +72,7 @@ def for_user(user: Any) -> dict[str, Any]:
         )
         # Assignments and tests appear here once the LMS publishes them.
         context["upcoming"] = []
+    context["can_audit"] = audit_search.can_search(user)
     admin_roles = ADMIN_VIEW_ROLES & set(roles)
     if admin_roles or getattr(user, "is_superuser", False):
         context.update(_organisation_overview(user, admin_roles))

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import oidc, privacy_views, twofactor_views, views
+from . import oidc, privacy_views, twofactor_views, views, views_audit
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/2fa/verify/", twofactor_views.verify, name="otp_verify"),
     path("accounts/2fa/disable/", twofactor_views.disable, name="otp_disable"),
     # Personal-data protection, Law 91/2025 (core/privacy.py).
+    path("audit/", views_audit.audit_log, name="audit_log"),
     path("me/personal-data/views/", privacy_views.my_view_log, name="my_view_log"),
     path(
         "people/<int:user_id>/personal-data/views/",

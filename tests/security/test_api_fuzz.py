@@ -11,7 +11,9 @@ import pytest
 import schemathesis
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -20,6 +22,17 @@ from tests.conftest import World
 
 schema = schemathesis.openapi.from_path(Path(settings.BASE_DIR) / "docs" / "openapi.json")
 schema.app = get_wsgi_application()
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """As Django's test client does: the test's transaction lives on the connection, and
+    close_old_connections after each WSGI request would close it on PostgreSQL."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

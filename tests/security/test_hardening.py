@@ -170,30 +170,33 @@ def test_answer_saving_rate_limit_is_per_attempt_not_per_address(world, login) -
         assert b.put(other_url, body, content_type="application/json").status_code == 404
 
 
-def test_production_settings_are_hardened() -> None:
+def _production(code: str, **extra_env: str) -> list:
+    """Evaluate `code` (printing one JSON line) under the production settings, in a subprocess."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 50,
         "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
         "REDIS_URL": "redis://127.0.0.1:6379/4",
+        **extra_env,
     }
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "print(json.dumps([s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "
-        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
-        "s.X_FRAME_OPTIONS, s.SECURE_CONTENT_TYPE_NOSNIFF, s.DEBUG]))"
-    )
     out = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", "import json, django; django.setup(); " + code],
         env=env,
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    ssl, hsts, session_secure, csrf_secure, httponly, frames, nosniff, debug = json.loads(
-        out.strip().splitlines()[-1]
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_production_settings_are_hardened() -> None:
+    ssl, hsts, session_secure, csrf_secure, httponly, frames, nosniff, debug = _production(
+        "from django.conf import settings as s; "
+        "print(json.dumps([s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "
+        "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, "
+        "s.X_FRAME_OPTIONS, s.SECURE_CONTENT_TYPE_NOSNIFF, s.DEBUG]))"
     )
     assert (ssl, session_secure, csrf_secure, httponly) == (True, True, True, True)
     assert hsts >= 31536000
@@ -202,29 +205,12 @@ def test_production_settings_are_hardened() -> None:
 
 def test_production_pools_database_connections_instead_of_one_per_request() -> None:
     """Under ASGI a persistent connection per request thread exhausts PostgreSQL at exam load."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "SECRET_KEY": "x" * 50,
-        "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
-        "REDIS_URL": "redis://127.0.0.1:6379/4",
-        "DB_POOL_MAX_SIZE": "5",
-    }
-    code = (
-        "import json, django; django.setup(); from django.conf import settings as s; "
-        "d = s.DATABASES['default']; "
+    conn_max_age, pool_max, sessions = _production(
+        "from django.conf import settings as s; d = s.DATABASES['default']; "
         "print(json.dumps([d['CONN_MAX_AGE'], d['OPTIONS']['pool']['max_size'], "
-        "s.SESSION_ENGINE]))"
+        "s.SESSION_ENGINE]))",
+        DB_POOL_MAX_SIZE="5",
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    conn_max_age, pool_max, sessions = json.loads(out.strip().splitlines()[-1])
     assert conn_max_age == 0
     assert pool_max == 5
     assert sessions == "django.contrib.sessions.backends.cached_db"

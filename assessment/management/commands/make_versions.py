@@ -55,20 +55,7 @@ class Command(BaseCommand):
         files = write_papers(test, versions, Path(options["out"])) if options["out"] else []
         result = {
             "test": test.pk,
-            "versions": [
-                {
-                    "code": v.code,
-                    "items": [
-                        {
-                            "position": r["position"],
-                            "item_version": str(r["item_version"]),
-                            "key": r["key"],
-                        }
-                        for r in v.layout
-                    ],
-                }
-                for v in versions
-            ],
+            "versions": services.versions_json(versions),
             "files": [str(f) for f in files],
         }
         if options["json"]:
