@@ -5,8 +5,10 @@ while the server was down waits in IndexedDB and is sent when it is back."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
 from tests.e2e.server import Server, manage
@@ -100,7 +102,8 @@ def test_answers_survive_a_server_restart_and_a_reload(server, page) -> None:
     essay.fill("Vì x chia hết cho 2.")
     essay.blur()
     page.wait_for_selector(f'[data-question="{essay_pos}"] [data-saved][data-state="pending"]')
-    assert page.locator("[data-status]").inner_text().startswith("Mất kết nối")
+    # "pending" is shown at once; the status changes when the failed request comes back.
+    expect(page.locator("[data-status]")).to_have_text(re.compile(r"^Mất kết nối"), timeout=15_000)
 
     srv.start()
     page.reload()
