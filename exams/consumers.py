@@ -27,8 +27,27 @@ REFRESH_SECONDS = 5.0
 
 
 class _Live(AsyncJsonWebsocketConsumer):
+    url_kwarg = ""
     group = ""
     refresher: asyncio.Task[None] | None = None
+
+    async def connect(self) -> None:
+        """Signed-in people who may see the object named in the URL; others are closed."""
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        object_id = int(self.scope["url_route"]["kwargs"][self.url_kwarg])
+        try:
+            group = await database_sync_to_async(self.load)(user, object_id)
+        except Http404:
+            await self.close(code=4404)
+            return
+        await self._join(group)
+
+    def load(self, user: Any, object_id: int) -> str:  # pragma: no cover - overridden
+        """Fetch the object the user may watch (Http404 otherwise); return its group name."""
+        raise NotImplementedError
 
     async def _join(self, group: str) -> None:
         self.group = group
@@ -60,21 +79,12 @@ class _Live(AsyncJsonWebsocketConsumer):
 
 
 class RoomConsole(_Live):
+    url_kwarg = "room_id"
     room: Any = None
 
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=4401)
-            return
-        try:
-            self.room = await database_sync_to_async(permissions.room_for)(
-                user, int(self.scope["url_route"]["kwargs"]["room_id"])
-            )
-        except Http404:
-            await self.close(code=4404)
-            return
-        await self._join(room_group(self.room.pk))
+    def load(self, user: Any, object_id: int) -> str:
+        self.room = permissions.room_for(user, object_id)
+        return room_group(self.room.pk)
 
     async def snapshot(self) -> dict[str, Any]:
         return await database_sync_to_async(room_snapshot)(self.room)
@@ -130,21 +140,12 @@ class RoomConsole(_Live):
 
 
 class ExamOverview(_Live):
+    url_kwarg = "exam_id"
     exam: Any = None
 
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            await self.close(code=4401)
-            return
-        try:
-            self.exam = await database_sync_to_async(permissions.exam_for)(
-                user, int(self.scope["url_route"]["kwargs"]["exam_id"])
-            )
-        except Http404:
-            await self.close(code=4404)
-            return
-        await self._join(exam_group(self.exam.pk))
+    def load(self, user: Any, object_id: int) -> str:
+        self.exam = permissions.exam_for(user, object_id)
+        return exam_group(self.exam.pk)
 
     async def snapshot(self) -> dict[str, Any]:
         return await database_sync_to_async(exam_overview)(self.exam)

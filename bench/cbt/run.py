@@ -254,10 +254,7 @@ class Bench:
 
     async def baseline(self) -> dict[str, Any]:
         a = self.args
-        bare_settings = (
-            "bench.cbt.bare_pool_settings" if "pool" in a.settings else "bench.cbt.bare_settings"
-        )
-        base = self.server({**ENV, "DJANGO_SETTINGS_MODULE": bare_settings}, "bare")
+        base = self.server({**ENV, "DJANGO_SETTINGS_MODULE": "bench.cbt.bare_settings"}, "bare")
         await self.start(base)
         client = Client(base.url, bare.BareUpsert(), timeout=a.timeout)
         with self.pg() as pg:
@@ -424,7 +421,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument(
         "--settings",
         default="config.settings.production",
-        help="settings of the web server (bench.cbt.pool_settings: the suggested pool fix)",
+        help="settings of the web server (default: production)",
     )
     p.add_argument("--collectstatic", action="store_true", help="rerun collectstatic")
     p.add_argument("--drop", action="store_true", help="drop the scratch database at the end")
