@@ -103,9 +103,7 @@ def item_analysis(assignment: Assignment) -> dict[int, dict[str, Any]]:
     answers: dict[tuple[int, int], Answer] = {
         (a.attempt_id, a.position): a for a in Answer.objects.filter(attempt__in=attempts)
     }
-    totals = {a.pk: float(a.score or 0) for a in attempts}
-    per_item: dict[int, list[tuple[int, float, Any]]] = {}
-    points: dict[int, float] = {}
+    responses: list[tuple[Any, int, float, float, Any]] = []
     for attempt in attempts:
         for row in attempt.layout:
             answer = answers.get((attempt.pk, row["position"]))
@@ -114,15 +112,41 @@ def item_analysis(assignment: Assignment) -> dict[int, dict[str, Any]]:
                 if answer and answer.manual_score is not None
                 else (answer.score if answer else None)
             )
-            version = row["item_version"]
-            points[version] = float(row["points"])
-            per_item.setdefault(version, []).append(
-                (attempt.pk, float(value or 0), answer.response if answer else None)
+            responses.append(
+                (
+                    attempt.pk,
+                    row["item_version"],
+                    float(row["points"]),
+                    float(value or 0),
+                    answer.response if answer else None,
+                )
             )
-    ranked = sorted(attempts, key=lambda a: totals[a.pk])
+    return analyse_items({a.pk: float(a.score or 0) for a in attempts}, responses)
+
+
+def upper_lower_groups(totals: dict[Any, float]) -> tuple[set[Any], set[Any]]:
+    """(upper, lower): the top and bottom 27 % of the attempts by total score (at least one)."""
+    ranked = sorted(totals, key=lambda key: totals[key])
     group = max(1, round(len(ranked) * GROUP_SHARE)) if ranked else 0
-    lower = {a.pk for a in ranked[:group]}
-    upper = {a.pk for a in ranked[-group:]} if group else set()
+    lower = set(ranked[:group])
+    upper = set(ranked[-group:]) if group else set()
+    return upper, lower
+
+
+def analyse_items(
+    totals: dict[Any, float], responses: list[tuple[Any, int, float, float, Any]]
+) -> dict[int, dict[str, Any]]:
+    """The item analysis of any set of attempts, whatever app holds them.
+
+    `totals`: {attempt key: total score}; `responses`: one (attempt key, item version, points,
+    score earned, response) per attempt and item. Keys and figures as in `item_analysis`.
+    """
+    per_item: dict[int, list[tuple[Any, float, Any]]] = {}
+    points: dict[int, float] = {}
+    for key, version, full, value, response in responses:
+        points[version] = full
+        per_item.setdefault(version, []).append((key, value, response))
+    upper, lower = upper_lower_groups(totals)
     out: dict[int, dict[str, Any]] = {}
     for version, rows in per_item.items():
         full = points[version] or 1.0

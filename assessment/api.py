@@ -7,6 +7,8 @@ from typing import Any
 
 from question_bank.api import ItemContent, ItemVersion
 
+from .analysis import analyse_items, upper_lower_groups
+from .charts import bar_chart, histogram
 from .models import Test, TestPart, TestVersion
 from .scoring import (
     DEFAULT_POLICY,
@@ -32,10 +34,13 @@ __all__ = [
     "TestPart",
     "TestVersion",
     "add_item",
+    "analyse_items",
+    "bar_chart",
     "class_assignment",
     "content_of",
     "create_test",
     "gradebook_value",
+    "histogram",
     "item_contents",
     "make_versions",
     "question_payload",
@@ -43,6 +48,7 @@ __all__ = [
     "round_total",
     "score_response",
     "scoring_policy",
+    "upper_lower_groups",
 ]
 
 

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
-from core.api import User
+from core.api import User, record_personal_data_views
 from question_bank.api import ItemVersion, approved_items, search_approved_items
 
 from . import analysis, builder, grading, services
@@ -631,7 +631,13 @@ class ClassResultsOut(Schema):
     summary="Class results: mean, median, pass rate, histogram, each student",
 )
 def class_results(request: HttpRequest, assignment_id: int) -> dict[str, Any]:
-    stats = analysis.class_stats(assignment_or_404(request.user, assignment_id))
+    assignment = assignment_or_404(request.user, assignment_id)
+    stats = analysis.class_stats(assignment)
+    record_personal_data_views(
+        request.user,
+        [r.student_id for r in stats.students],
+        _("Kết quả bài kiểm tra: %(t)s") % {"t": f"{assignment.test.title} (#{assignment.pk})"},
+    )
     return {
         "count": stats.count,
         "mean": _s(stats.mean),

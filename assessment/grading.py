@@ -4,14 +4,14 @@ teacher works through them (by question or by student), names hidden when gradin
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 
 from question_bank.api import ItemContent, ItemType, ItemVersion
 
-from .models import Answer, Assignment, Attempt
+from .models import Answer, Assignment, Attempt, TestItem
 
 MANUAL_TYPES = (ItemType.ESSAY, ItemType.SHORT_TEXT)
 
@@ -39,6 +39,29 @@ class QueueRow:
     manual_score: str | None
     comment: str
     rubric_scores: dict[str, Any]
+    # the test item's structured rubric and the levels picked for this answer
+    rubric: list[dict[str, Any]] = field(default_factory=list)
+    rubric_levels: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def picked(self) -> dict[str, int | None]:
+        return {r["criterion"]: r.get("level") for r in self.rubric_levels}
+
+    @property
+    def rubric_rows(self) -> list[dict[str, Any]]:
+        """The criteria with the picked level marked, for the grading form."""
+        picked = self.picked
+        return [
+            {
+                "index": i,
+                "name": c["name"],
+                "levels": [
+                    {**lv, "index": j, "checked": picked.get(c["name"]) == j}
+                    for j, lv in enumerate(c["levels"])
+                ],
+            }
+            for i, c in enumerate(self.rubric)
+        ]
 
     @property
     def graded(self) -> bool:
@@ -58,6 +81,8 @@ class QueueRow:
             "manual_score": self.manual_score,
             "comment": self.comment,
             "rubric_scores": self.rubric_scores,
+            "rubric": self.rubric,
+            "rubric_levels": self.rubric_levels,
             "graded": self.graded,
         }
 
@@ -80,6 +105,11 @@ def queue(
         pk: ItemContent.from_json(c)
         for pk, c in ItemVersion.objects.filter(pk__in=version_ids).values_list("pk", "content")
     }
+    rubrics_by_item = dict(
+        TestItem.objects.filter(part__test_id=assignment.test_id)
+        .exclude(rubric=[])
+        .values_list("pk", "rubric")
+    )
     rows: list[QueueRow] = []
     for answer in answers:
         row = layouts[answer.attempt_id][answer.position]
@@ -107,6 +137,8 @@ def queue(
                 else str(answer.manual_score.normalize()),
                 comment=answer.comment,
                 rubric_scores=answer.rubric_scores or {},
+                rubric=rubrics_by_item.get(row["test_item"], []),
+                rubric_levels=answer.rubric_levels or [],
             )
         )
     if order == "student":

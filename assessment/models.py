@@ -106,6 +106,9 @@ class TestItem(models.Model):
     cell = models.ForeignKey(
         BlueprintCell, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Structured rubric for manual grading (assessment.rubrics): criteria with levels whose
+    # highest points add up to `points`. Empty when the item has none.
+    rubric = models.JSONField(_("thang điểm"), default=list, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["part__order", "order"]
@@ -238,7 +241,10 @@ class Answer(models.Model):
     # Manual grading (essays, short text reviewed by a teacher).
     manual_score = models.DecimalField(max_digits=7, decimal_places=4, null=True, blank=True)
     comment = models.TextField(blank=True)
-    rubric_scores = models.JSONField(default=dict, blank=True)
+    rubric_scores = models.JSONField(default=dict, blank=True)  # {criterion: points}
+    # The level picked per criterion: [{"criterion", "level", "descriptor", "points"}]; "level"
+    # is null for scores typed free-form before rubrics were structured.
+    rubric_levels = models.JSONField(default=list, blank=True)
     graded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -275,3 +281,25 @@ class Regrade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt} #{self.position}: {self.before} → {self.after}"
+
+
+class RubricTemplate(models.Model):
+    """A rubric a teacher keeps to reuse on other tests; shared ones are offered to the
+    teachers of the same school."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        "core.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("tên thang điểm"), max_length=255)
+    criteria = models.JSONField(_("tiêu chí"), default=list)
+    shared = models.BooleanField(_("dùng chung trong trường"), default=False)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("mẫu thang điểm")
+        verbose_name_plural = _("mẫu thang điểm")
+        ordering: ClassVar[list[str]] = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name

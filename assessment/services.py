@@ -23,12 +23,14 @@ from question_bank.api import (
     record_item_statistics,
 )
 
+from . import rubrics
 from .models import (
     Answer,
     Assignment,
     Attempt,
     BlueprintCell,
     Regrade,
+    RubricTemplate,
     StudentGroup,
     Test,
     TestItem,
@@ -493,7 +495,22 @@ def _policy(test: Test) -> ScoringPolicy:
 def _grade(attempt: Attempt, contents: dict[int, ItemContent], policy: ScoringPolicy) -> list[Any]:
     """Score every answer of the attempt; returns [(position, before, after)] of changes."""
     answers = {a.position: a for a in attempt.answers.all()}
-    changes = []
+    changes, changed = _score(attempt, answers, contents, policy)
+    for answer in changed:
+        answer.save(update_fields=["score"])
+    attempt.save(update_fields=["score", "needs_manual"])
+    return changes
+
+
+def _score(
+    attempt: Attempt,
+    answers: dict[int, Answer],
+    contents: dict[int, ItemContent],
+    policy: ScoringPolicy,
+) -> tuple[list[Any], list[Answer]]:
+    """Sets the scores on the objects without saving: (changes, answers whose score changed)."""
+    changes: list[Any] = []
+    changed: list[Answer] = []
     total = Decimal(0)
     manual = False
     for row in attempt.layout:
@@ -525,11 +542,10 @@ def _grade(attempt: Attempt, contents: dict[int, ItemContent], policy: ScoringPo
         if answer.score is None or Decimal(answer.score) != earned:
             changes.append((row["position"], answer.score, earned))
             answer.score = earned
-            answer.save(update_fields=["score"])
+            changed.append(answer)
     attempt.score = total
     attempt.needs_manual = manual
-    attempt.save(update_fields=["score", "needs_manual"])
-    return changes
+    return changes, changed
 
 
 def _contents(layouts: list[list[dict[str, Any]]]) -> dict[int, ItemContent]:
@@ -538,6 +554,30 @@ def _contents(layouts: list[list[dict[str, Any]]]) -> dict[int, ItemContent]:
         pk: ItemContent.from_json(c)
         for pk, c in ItemVersion.objects.filter(pk__in=ids).values_list("pk", "content")
     }
+
+
+# The grade books live in lms, which reads results through assessment.api; assessment must not
+# import lms (import-linter), so it names the task instead of importing it.
+RESULTS_RELEASED_TASK = "lms.tasks.feed_released_results"
+
+
+def _announce_results(attempt: Attempt, now: Any = None) -> bool:
+    """After commit, queue the feed of the assignment's released results when this attempt's
+    result is released now ("show immediately", or graded after an "after close" test closed).
+    Results released by the clock at close are fed by lms's beat task. A failing feed must not
+    fail the student's submission, hence `robust`."""
+    from celery import current_app
+
+    from .views_data import result_visible
+
+    if attempt.needs_manual or not result_visible(attempt, now):
+        return False
+    assignment_id = attempt.assignment_id
+    transaction.on_commit(
+        lambda: current_app.signature(RESULTS_RELEASED_TASK, args=[assignment_id]).delay(),
+        robust=True,
+    )
+    return True
 
 
 def submit_attempt(student: Any, attempt: Attempt, *, now: Any = None) -> Attempt:
@@ -555,6 +595,7 @@ def submit_attempt(student: Any, attempt: Attempt, *, now: Any = None) -> Attemp
         audit.record(
             "assessment.attempt.submit", attempt, actor=student, after={"score": attempt.score}
         )
+        _announce_results(attempt, now)
     return attempt
 
 
@@ -589,55 +630,166 @@ def grade_manually(
             before=before,
             after={"manual_score": points, "comment": comment},
         )
+        _announce_results(attempt)
     return answer
+
+
+def grade_with_rubric(
+    grader: Any, answer: Answer, *, levels: list[int], comment: str = ""
+) -> Answer:
+    """Grade an answer by picking one level per criterion of its test item's rubric; the score
+    is exactly the sum of the picked levels' points."""
+    row = next(r for r in answer.attempt.layout if r["position"] == answer.position)
+    test_item = TestItem.objects.filter(pk=row["test_item"]).first()
+    if test_item is None or not test_item.rubric:
+        raise ValidationError(
+            _("Câu %(n)s chưa có thang điểm theo tiêu chí.") % {"n": answer.position}
+        )
+    criteria = rubrics.parse(test_item.rubric)
+    rubrics.check_total(criteria, Decimal(row["points"]))
+    total, record = rubrics.score(criteria, levels)
+    with transaction.atomic():
+        answer.rubric_levels = record
+        answer.save(update_fields=["rubric_levels"])
+        return grade_manually(
+            grader,
+            answer,
+            points=total,
+            comment=comment,
+            rubric_scores={r["criterion"]: r["points"] for r in record},
+        )
+
+
+def save_rubric_template(
+    actor: Any,
+    *,
+    name: str,
+    criteria: Any,
+    shared: bool = False,
+    school: Any = None,
+) -> RubricTemplate:
+    """Keep a rubric to reuse; `shared` offers it to the teachers of `school`."""
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError(_("Hãy đặt tên cho mẫu thang điểm."))
+    parsed = rubrics.parse(criteria)
+    with transaction.atomic():
+        template = RubricTemplate.objects.create(
+            owner=actor,
+            school=school,
+            name=name[:255],
+            criteria=rubrics.to_json(parsed),
+            shared=shared and school is not None,
+        )
+        audit.record(
+            "assessment.rubric_template.create",
+            template,
+            actor=actor,
+            after=audit.snapshot(template),
+        )
+    return template
+
+
+def set_item_rubric(
+    actor: Any,
+    test_item: TestItem,
+    *,
+    criteria: Any = None,
+    template: RubricTemplate | None = None,
+) -> TestItem:
+    """Give a test item a structured rubric, written here (its maximum must equal the item's
+    points) or taken from a template (scaled to the item's points). `criteria=[]` with no
+    template removes the rubric."""
+    if template is not None:
+        parsed = rubrics.scaled(rubrics.parse(template.criteria), test_item.points_decimal)
+    elif criteria:
+        parsed = rubrics.parse(criteria)
+        rubrics.check_total(parsed, test_item.points_decimal)
+    else:
+        parsed = []
+    with transaction.atomic():
+        before = {"rubric": test_item.rubric}
+        test_item.rubric = rubrics.to_json(parsed)
+        test_item.save(update_fields=["rubric"])
+        audit.record(
+            "assessment.test.item_rubric",
+            test_item,
+            actor=actor,
+            before=before,
+            after={"rubric": test_item.rubric, "template": template.pk if template else None},
+        )
+    return test_item
 
 
 def correct_item(actor: Any, test_item: TestItem, new_version: ItemVersion) -> list[dict[str, Any]]:
     """Point a test item at a corrected version of its question and regrade every submitted
-    attempt that contains it. Each changed score is logged with its before and after values."""
+    attempt that contains it. Each changed score is logged with its before and after values.
+
+    The pages and the API offer only versions of the same question, but the service is the
+    contract other callers use, so it refuses a version of another question itself."""
     old = test_item.item_version_id
+    current_item = ItemVersion.objects.filter(pk=old).values_list("item_id", flat=True).first()
+    if new_version.item_id != current_item:
+        raise ValidationError(
+            _(
+                "Phiên bản #%(version)s thuộc câu hỏi #%(other)s, không phải câu hỏi "
+                "#%(item)s của bài kiểm tra; không thể dùng để sửa đáp án."
+            )
+            % {"version": new_version.pk, "other": new_version.item_id, "item": current_item}
+        )
     with transaction.atomic():
         test_item.item_version = new_version
         test_item.save(update_fields=["item_version"])
-        attempts = list(
-            Attempt.objects.select_for_update()
+        touched: list[Attempt] = []
+        for attempt in (
+            Attempt.objects.select_for_update(of=("self",))
             .filter(assignment__test_id=test_item.part.test_id)
             .select_related("assignment__test")
-        )
+        ):
+            rows = [row for row in attempt.layout if row["test_item"] == test_item.pk]
+            for row in rows:
+                row["item_version"] = new_version.pk
+            if rows:
+                touched.append(attempt)
+        Attempt.objects.bulk_update(touched, ["layout"], batch_size=1000)
+        # A whole exam's papers at once: one query for the answers, bulk writes for the scores.
+        submitted = [a for a in touched if a.state == Attempt.State.SUBMITTED]
+        contents = _contents([a.layout for a in submitted])
+        answers: dict[int, dict[int, Answer]] = {a.pk: {} for a in submitted}
+        for answer in Answer.objects.filter(attempt_id__in=answers):
+            answers[answer.attempt_id][answer.position] = answer
         log: list[dict[str, Any]] = []
-        for attempt in attempts:
-            touched = False
-            for row in attempt.layout:
-                if row["test_item"] == test_item.pk:
-                    row["item_version"] = new_version.pk
-                    touched = True
-            if not touched:
-                continue
-            attempt.save(update_fields=["layout"])
-            if attempt.state != Attempt.State.SUBMITTED:
-                continue
+        regrades: list[Regrade] = []
+        rescored: list[Answer] = []
+        announced: set[int] = set()
+        for attempt in submitted:
             before_total = attempt.score
-            changes = _grade(attempt, _contents([attempt.layout]), _policy(attempt.assignment.test))
+            changes, changed = _score(
+                attempt, answers[attempt.pk], contents, _policy(attempt.assignment.test)
+            )
+            rescored += changed
+            # One feed per assignment: the feed task reads all of its released results.
+            fresh = changes and attempt.assignment_id not in announced
+            if fresh and _announce_results(attempt):
+                announced.add(attempt.assignment_id)
             for position, before, after in changes:
-                Regrade.objects.create(
-                    test_item=test_item,
-                    attempt=attempt,
-                    position=position,
-                    before=before,
-                    after=after,
-                    total_before=before_total,
-                    total_after=attempt.score,
-                    old_version=old,
-                    new_version=new_version.pk,
-                    actor=actor if getattr(actor, "pk", None) else None,
+                regrades.append(
+                    Regrade(
+                        test_item=test_item,
+                        attempt=attempt,
+                        position=position,
+                        before=before,
+                        after=after,
+                        total_before=before_total,
+                        total_after=attempt.score,
+                        old_version=old,
+                        new_version=new_version.pk,
+                        actor=actor if getattr(actor, "pk", None) else None,
+                    )
                 )
-                entry = {
-                    "attempt": attempt.pk,
-                    "position": position,
-                    "before": before,
-                    "after": after,
-                }
-                log.append(entry)
+                log.append(
+                    {"attempt": attempt.pk, "position": position, "before": before, "after": after}
+                )
                 audit.record(
                     "assessment.attempt.regrade",
                     attempt,
@@ -645,6 +797,9 @@ def correct_item(actor: Any, test_item: TestItem, new_version: ItemVersion) -> l
                     before={"position": position, "score": before, "total": before_total},
                     after={"position": position, "score": after, "total": attempt.score},
                 )
+        Answer.objects.bulk_update(rescored, ["score"], batch_size=1000)
+        Attempt.objects.bulk_update(submitted, ["score", "needs_manual"], batch_size=1000)
+        Regrade.objects.bulk_create(regrades, batch_size=1000)
         audit.record(
             "assessment.test.correct_item",
             test_item,
@@ -738,7 +893,12 @@ def set_item_points(actor: Any, test_item: TestItem, points: Decimal) -> TestIte
     with transaction.atomic():
         before = {"points": test_item.points}
         test_item.points = points
-        test_item.save(update_fields=["points"])
+        if test_item.rubric:
+            # the rubric follows the item's points, scaled as rubrics.py documents
+            test_item.rubric = rubrics.to_json(
+                rubrics.scaled(rubrics.parse(test_item.rubric), points)
+            )
+        test_item.save(update_fields=["points", "rubric"])
         audit.record(
             "assessment.test.item_points",
             test_item,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_teacher
+from . import views, views_rubrics, views_teacher
 
 app_name = "assessment"
 
@@ -23,6 +23,11 @@ urlpatterns = [
         "tests/<int:test_id>/items/<int:item_id>/correct/",
         views_teacher.correct_item,
         name="correct_item",
+    ),
+    path(
+        "tests/<int:test_id>/items/<int:item_id>/rubric/",
+        views_rubrics.item_rubric,
+        name="item_rubric",
     ),
     path("tests/<int:test_id>/blueprint/", views_teacher.blueprint, name="blueprint"),
     path("tests/<int:test_id>/generate/", views_teacher.generate, name="generate"),

@@ -23,12 +23,21 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.api import User
+from core.api import User, record_personal_data_views
 from question_bank.api import ItemVersion, Level, approved_items, search_approved_items
 
 from . import analysis, builder, charts, grading, papers, services
 from .management.commands.make_versions import parse_codes
-from .models import Assignment, Regrade, ResultPolicy, StudentGroup, Test, TestItem, TestVersion
+from .models import (
+    Assignment,
+    Attempt,
+    Regrade,
+    ResultPolicy,
+    StudentGroup,
+    Test,
+    TestItem,
+    TestVersion,
+)
 from .permissions import (
     assignable_classes,
     assignment_or_404,
@@ -535,6 +544,14 @@ def grading_page(request: HttpRequest, assignment_id: int) -> HttpResponse:
     current_id = _int(request.GET.get("answer"), _("Bài")) if request.GET.get("answer") else None
     index = next((i for i, r in enumerate(rows) if r.answer == current_id), 0)
     current = rows[index] if rows else None
+    if not assignment.blind_grading and current is not None:
+        # The answer on screen is the student's personal data; blind grading shows only a code.
+        student = Attempt.objects.filter(pk=current.attempt).values_list("student_id", flat=True)
+        record_personal_data_views(
+            request.user,
+            list(student),
+            _("Bài làm trong bài kiểm tra: %(t)s") % {"t": assignment.test.title},
+        )
     return render(
         request,
         "assessment/teacher/grading.html",
@@ -573,6 +590,23 @@ def grade_answer(request: HttpRequest, assignment_id: int, answer_id: int) -> Ht
         raise Http404
     order = request.POST.get("order", "item")
     try:
+        if request.POST.get("rubric_criteria"):
+            # a structured rubric: one level per criterion, the score is their exact sum
+            count = _int(request.POST.get("rubric_criteria"), _("Tiêu chí")) or 0
+            levels = [_int(request.POST.get(f"level_{i}"), _("Mức")) for i in range(count)]
+            if any(level is None for level in levels):
+                raise ValidationError(_("Hãy chọn một mức cho mỗi tiêu chí."))
+            services.grade_with_rubric(
+                request.user,
+                answer,
+                levels=[int(level or 0) for level in levels],
+                comment=request.POST.get("comment", "").strip(),
+            )
+            messages.success(request, _("Đã lưu điểm câu %(n)s.") % {"n": answer.position})
+            target = _int(request.POST.get("next"), "next") or answer.pk
+            url = reverse("assessment:grading", args=[assignment.pk])
+            order_q = "student" if order == "student" else "item"
+            return redirect(f"{url}?order={order_q}&answer={target}")
         rubric = parse_rubric(request.POST)
         points = _decimal(request.POST.get("points"), _("Điểm"))
         if points is None and rubric:
@@ -664,6 +698,7 @@ def _fmt(value: Decimal | None) -> str:
 def results(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = assignment_or_404(request.user, assignment_id)
     stats = analysis.class_stats(assignment)
+    _log_result_views(request, stats, _("Kết quả bài kiểm tra: %(t)s"), assignment)
     return render(
         request,
         "assessment/teacher/results.html",
@@ -719,7 +754,20 @@ def item_analysis_page(request: HttpRequest, assignment_id: int) -> HttpResponse
 @require_GET
 def results_export(request: HttpRequest, assignment_id: int) -> HttpResponse:
     assignment = assignment_or_404(request.user, assignment_id)
-    return _download(analysis.results_xlsx(assignment), f"ket_qua_{assignment.pk}.xlsx", XLSX)
+    data = analysis.results_xlsx(assignment)
+    _log_result_views(
+        request, analysis.class_stats(assignment), _("Xuất kết quả bài kiểm tra: %(t)s"), assignment
+    )
+    return _download(data, f"ket_qua_{assignment.pk}.xlsx", XLSX)
+
+
+def _log_result_views(request: HttpRequest, stats: Any, what: str, assignment: Any) -> None:
+    # Law 91/2025: each student whose scores the teacher saw gets a row in their access log.
+    record_personal_data_views(
+        request.user,
+        [r.student_id for r in stats.students],
+        what % {"t": f"{assignment.test.title} (#{assignment.pk})"},
+    )
 
 
 @login_required

@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer, django_auth
 
 from assessment.endpoints import router as assessment_router
 from assessment.endpoints_teacher import router as assessment_teacher_router
+from content.endpoints import router as content_router
 from core.endpoints import router as core_router
 from core.services import authenticate_token
 from exams.endpoints import router as exams_router
@@ -45,6 +46,7 @@ api.add_router("/assessment/", assessment_router)
 api.add_router("/assessment/", assessment_teacher_router)
 api.add_router("/question-bank/", question_bank_router)
 api.add_router("/exams/", exams_router)
+api.add_router("/content/", content_router)
 
 
 @api.exception_handler(PermissionDenied)
@@ -62,6 +64,14 @@ def not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": _("Cần đăng nhập.")}, status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    detail = str(exc)
+    if detail.startswith("Cannot parse request body"):  # django-ninja's, in English only
+        detail = _("Không đọc được dữ liệu gửi lên: nội dung không phải JSON hợp lệ.")
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @api.exception_handler(ValidationError)

@@ -20,7 +20,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import cmi5, play, services
+from . import cmi5, play, services, xapi
 from .models import Cmi5Session, PackageAttempt, XapiDocument
 from .packages.report import PackageKind
 from .views import _attempt
@@ -130,6 +130,8 @@ def statements(request: HttpRequest, token: str) -> HttpResponse:
         return _error(exc, 403)
     except ValidationError as exc:
         return _error(exc.messages, 400)
+    except xapi.StatementConflict as exc:
+        return _error(exc, 409)
     if request.method == "PUT":
         return _xapi(HttpResponse(status=204))
     return _xapi(JsonResponse(ids, safe=False))

@@ -317,6 +317,9 @@ class PackageAttempt(models.Model):
     total_seconds = models.FloatField(default=0)
     # cmi5: the course registration, one per learner and package, set at the first launch.
     registration = models.UUIDField(null=True, blank=True, editable=False)
+    # The LMS activities (ids; content does not know the LMS) the learner launched this
+    # package from: each is told when the package is completed (lms.tasks).
+    lms_activities = models.JSONField(default=list, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -426,6 +429,28 @@ class ClassUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page} → {self.school_class}"
+
+
+class SlidesPdf(models.Model):
+    """The PDF made from a PPTX slide deck (LibreOffice, when installed) for the preview."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("đang chuyển")
+        READY = "ready", _("đã có bản PDF")
+        UNAVAILABLE = "unavailable", _("máy chủ chưa có LibreOffice")
+        FAILED = "failed", _("không chuyển được")
+
+    source = models.OneToOneField(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+"
+    )
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    pdf = models.FileField(upload_to="slides/", blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    problem = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.source_id}: {self.status}"
 
 
 class SubjectHeadReviewTask(Task):

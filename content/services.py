@@ -5,33 +5,42 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import shutil
+import tempfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.documents import get_document_model
 from wagtail.models import Collection, Page, Workflow, WorkflowPage, WorkflowState, WorkflowTask
 
-from core.api import TeachingAssignment, audit, fold, permissions
+from core.api import TeachingAssignment, audit, check_upload, fold, permissions
 
-from . import cmi5, runtime, xapi
+from . import cmi5, runtime, slides, xapi
+from .cartridge_pages import CartridgePlan, PlannedPage, plan_cartridge
 from .lessonplan import LessonPlanData, read_docx
 from .models import (
     ClassUse,
     Cmi5Session,
     ContentPage,
+    DocumentPage,
+    ELecturePage,
     LessonPlanPage,
     LibraryPage,
     Package,
     PackageAttempt,
     PackageFile,
     PackagePage,
+    SlidesPdf,
     SubjectHeadReviewTask,
     XapiDocument,
     XapiStatement,
@@ -173,10 +182,19 @@ def create_lesson_plan(
     return page
 
 
+MAX_LESSON_PLAN_BYTES = 20 * 1024 * 1024
+
+
 def import_lesson_plan_docx(
-    library: LibraryPage, stream: IO[bytes], *, author: Any, **tags: Any
+    library: LibraryPage,
+    stream: IO[bytes],
+    *,
+    author: Any,
+    name: str = "giao-an.docx",
+    **tags: Any,
 ) -> tuple[LessonPlanPage, LessonPlanData]:
     """Read a teacher's .docx into a draft lesson plan; unmapped parts stay for manual fixing."""
+    check_upload(stream, name=name, allowed=("docx",), max_bytes=MAX_LESSON_PLAN_BYTES)
     data = read_docx(stream)
     if not data.title and not tags.get("title"):
         raise ValidationError(_("Tệp Word không có tiêu đề bài dạy (đoạn đầu tiên trống)."))
@@ -254,11 +272,49 @@ def _decide(page: ContentPage, user: Any, action: str, comment: str) -> None:
 # --- play and report ------------------------------------------------------------------------
 
 
-def start_attempt(package: Package, learner: Any) -> PackageAttempt:
+def start_attempt(
+    package: Package, learner: Any, *, lms_activity_id: int | None = None
+) -> PackageAttempt:
+    """The learner's attempt; `lms_activity_id` is the LMS activity they launched it from, which
+    is told when the package is completed (the LMS checks the activity really uses it)."""
     attempt, created = PackageAttempt.objects.get_or_create(package=package, learner=learner)
     if created:
         audit.record("content.attempt.started", attempt, actor=learner)
+    if lms_activity_id is not None and lms_activity_id not in attempt.lms_activities:
+        with transaction.atomic():
+            attempt = PackageAttempt.objects.select_for_update().get(pk=attempt.pk)
+            if lms_activity_id not in attempt.lms_activities:
+                attempt.lms_activities = [*attempt.lms_activities, lms_activity_id][-20:]
+                attempt.save(update_fields=["lms_activities"])
+        if _finished(attempt):
+            _tell_lms(attempt)  # completed before it was launched from this activity
     return attempt
+
+
+# The LMS task (by name: content must not import the LMS) that applies the activity's rule.
+LMS_RESULT_TASK = "lms.tasks.record_package_result"
+
+
+def _finished(attempt: PackageAttempt) -> bool:
+    return attempt.completion == "completed" or attempt.success == "passed"
+
+
+def _tell_lms(attempt: PackageAttempt) -> None:
+    """After commit, ask the LMS to record the completed package on each activity it was
+    launched from. The task takes ids and re-reads the attempt, so repeats change nothing."""
+    from celery import current_app
+
+    attempt_id = attempt.pk
+    for activity_id in attempt.lms_activities:
+
+        def send(activity_id: int = activity_id) -> None:
+            task = current_app.tasks.get(LMS_RESULT_TASK)
+            if task is not None:
+                task.delay(attempt_id, activity_id)
+            else:  # a worker without the LMS registered locally still routes it by name
+                current_app.send_task(LMS_RESULT_TASK, args=[attempt_id, activity_id])
+
+        transaction.on_commit(send)
 
 
 @transaction.atomic
@@ -279,6 +335,8 @@ def record_commit(attempt: PackageAttempt, body: dict[str, Any]) -> PackageAttem
         audit.record(
             "content.attempt.committed", attempt, actor=attempt.learner, before=before, after=after
         )
+        if _finished(attempt):
+            _tell_lms(attempt)
     return attempt
 
 
@@ -298,9 +356,25 @@ def record_statement(attempt: PackageAttempt, statement: Any) -> XapiStatement:
             },
         },
     }
-    stored = _store_statement(attempt, xapi.validate(statement))
+    sent = statement
+    statement = xapi.validate(statement)
+    existing = _existing_statement(statement, sent)
+    if existing is not None:
+        return existing
+    stored = _store_statement(attempt, statement)
     _apply_result(attempt, xapi.summarise(stored.statement))
     return stored
+
+
+def _existing_statement(statement: dict[str, Any], sent: Any) -> XapiStatement | None:
+    """The stored statement a retry restates (nothing to do), or StatementConflict when the id
+    is taken by a different statement (xAPI Communication 2.1.2: 409 Conflict)."""
+    existing = XapiStatement.objects.filter(id=statement["id"]).first()
+    if existing is not None and not xapi.same_statement(existing.statement, statement, sent=sent):
+        raise xapi.StatementConflict(
+            _("Đã có câu lệnh khác với id %(id)s.") % {"id": statement["id"]}
+        )
+    return existing
 
 
 def _store_statement(attempt: PackageAttempt, statement: dict[str, Any]) -> XapiStatement:
@@ -324,13 +398,12 @@ def _apply_result(attempt: PackageAttempt, summary: dict[str, Any]) -> None:
     for name, value in summary.items():
         setattr(attempt, name, value)
     attempt.save()
+    after = audit.snapshot(attempt, RESULT_FIELDS)
     audit.record(
-        "content.attempt.result",
-        attempt,
-        actor=attempt.learner,
-        before=before,
-        after=audit.snapshot(attempt, RESULT_FIELDS),
+        "content.attempt.result", attempt, actor=attempt.learner, before=before, after=after
     )
+    if after != before and _finished(attempt):
+        _tell_lms(attempt)
 
 
 @transaction.atomic
@@ -423,6 +496,7 @@ def record_cmi5_statement(session: Cmi5Session, statement: Any) -> XapiStatement
     """
     if not isinstance(statement, dict):
         raise ValidationError(_("Câu lệnh xAPI phải là một đối tượng JSON."))
+    sent = statement
     statement = xapi.validate(statement)
     session = (
         Cmi5Session.objects.select_for_update()
@@ -435,8 +509,9 @@ def record_cmi5_statement(session: Cmi5Session, statement: Any) -> XapiStatement
     if au is None:
         raise cmi5.Cmi5Rejected(_("Gói không còn AU của phiên này."))
     earlier = list(attempt.cmi5_sessions.filter(au_id=au.id).exclude(pk=session.pk))
-    if XapiStatement.objects.filter(id=statement["id"]).exists():
-        return XapiStatement.objects.get(id=statement["id"])  # a retried PUT: already stored
+    existing = _existing_statement(statement, sent)
+    if existing is not None:
+        return existing  # a retried PUT: already stored
     cmi5.check_statement(statement, session, au, earlier)
     stored = _store_statement(attempt, statement)
     verb = statement["verb"]["id"]
@@ -605,3 +680,166 @@ def use_in_class(page: ContentPage, school_class: Any, *, user: Any) -> ClassUse
             after={"page": page.pk, "school_class": school_class.pk},
         )
     return use
+
+
+# --- browsing -------------------------------------------------------------------------------
+
+
+def record_download(page: ContentPage, what: str, *, user: Any) -> None:
+    """Who downloaded which file of an item, kept in the audit log (licences and provenance)."""
+    audit.record("content.downloaded", page, actor=user, after={"what": what})
+
+
+# --- slides: PPTX shown as PDF --------------------------------------------------------------
+
+
+def request_slides_pdf(document: Any) -> SlidesPdf | None:
+    """Ask for the PDF of a PPTX deck (None for a document that is not a presentation).
+
+    With LibreOffice on the server it is converted by a Celery task after commit; without it
+    the deck is marked "unavailable" and pages offer the PPTX for download.
+    """
+    if not slides.is_presentation(document):
+        return None
+    with transaction.atomic():
+        converted, _created = SlidesPdf.objects.select_for_update().get_or_create(source=document)
+        digest = document.file_hash or ""
+        if converted.status == SlidesPdf.Status.READY and converted.source_sha256 == digest:
+            return converted
+        converted.status = (
+            SlidesPdf.Status.PENDING if slides.soffice() else SlidesPdf.Status.UNAVAILABLE
+        )
+        converted.problem = ""
+        converted.save(update_fields=["status", "problem", "updated_at"])
+        if converted.status == SlidesPdf.Status.PENDING:
+            from .tasks import convert_slides_pdf
+
+            converted_id = converted.pk
+            transaction.on_commit(lambda: convert_slides_pdf.delay(converted_id))
+    return converted
+
+
+def convert_slides_pdf(slides_pdf_id: int) -> SlidesPdf | None:
+    """Run LibreOffice on the deck and store the PDF; repeated, an up-to-date PDF is kept."""
+    converted = SlidesPdf.objects.select_related("source").filter(pk=slides_pdf_id).first()
+    if converted is None:
+        return None
+    document = converted.source
+    digest = document.file_hash or ""
+    if converted.status == SlidesPdf.Status.READY and converted.source_sha256 == digest:
+        return converted
+    executable = slides.soffice()
+    if executable is None:
+        converted.status = SlidesPdf.Status.UNAVAILABLE
+        converted.save(update_fields=["status", "updated_at"])
+        return converted
+    suffix = Path(document.file.name).suffix.lower() or ".pptx"
+    with tempfile.TemporaryDirectory(prefix="slides-src-") as work:
+        source = Path(work) / f"slides{suffix}"
+        with document.file.open("rb") as stream, source.open("wb") as out:
+            shutil.copyfileobj(stream, out)
+        try:
+            pdf = slides.convert_to_pdf(executable, source)
+        except slides.ConversionFailed as exc:
+            converted.status = SlidesPdf.Status.FAILED
+            converted.problem = str(exc)
+            converted.save(update_fields=["status", "problem", "updated_at"])
+            return converted
+    with transaction.atomic():
+        if converted.pdf:
+            converted.pdf.delete(save=False)
+        converted.pdf.save(
+            f"{document.pk}-{digest[:12] or 'deck'}.pdf", ContentFile(pdf), save=False
+        )
+        converted.status = SlidesPdf.Status.READY
+        converted.source_sha256 = digest
+        converted.problem = ""
+        converted.save()
+    return converted
+
+
+# --- IMS Common Cartridge into pages ----------------------------------------------------------
+
+
+@dataclass
+class CartridgeImport:
+    pages: list[ContentPage]
+    plan: CartridgePlan
+
+
+def import_cartridge(
+    library: LibraryPage, path: str | Path, *, author: Any, source_name: str = "", **tags: Any
+) -> CartridgeImport:
+    """Draft pages in `library` from a cartridge's web content and links (see
+    content/cartridge_pages.py), to go through review like any material. All or nothing: on
+    any error no page and no file is kept. `tags` are the ContentPage fields (subject, …)."""
+    _require_author_here(author, library, tags["school"])
+    plan = plan_cartridge(path)
+    documents: list[Any] = []
+    try:
+        with transaction.atomic():
+            pages = [
+                _cartridge_page(library, item, documents, author=author, **tags)
+                for item in plan.pages
+            ]
+            audit.record(
+                "content.cartridge.imported",
+                library,
+                actor=author,
+                after={
+                    "cartridge": source_name or Path(path).name,
+                    "pages": [p.pk for p in pages],
+                    "problems": [[p.path, p.reason] for p in plan.problems],
+                },
+            )
+    except BaseException:
+        for document in documents:
+            document.file.delete(save=False)
+        raise
+    return CartridgeImport(pages=pages, plan=plan)
+
+
+def _cartridge_page(
+    library: LibraryPage, item: PlannedPage, documents: list[Any], *, author: Any, **tags: Any
+) -> ContentPage:
+    page: ContentPage
+    if item.kind == "file":
+        document = get_document_model()(
+            title=item.title[:255],
+            file=ContentFile(item.data, name=Path(item.source).name),
+            uploaded_by_user=author,
+            collection=_library_collection(library),
+        )
+        document._set_document_file_metadata()
+        documents.append(document)
+        document.save()
+        page = DocumentPage(
+            title=item.title[:255],
+            document=document,
+            author=author,
+            owner=author,
+            live=False,
+            **tags,
+        )
+    else:
+        page = ELecturePage(
+            title=item.title[:255], body=item.body, author=author, owner=author, live=False, **tags
+        )
+    page.search_folded = _folded(page)
+    library.add_child(instance=page)
+    page.save_revision(user=author, log_action=True)
+    audit.record(
+        "content.cartridge_page.created",
+        page,
+        actor=author,
+        after={**_snapshot(page), "source": item.source},
+    )
+    return page
+
+
+def _library_collection(library: LibraryPage) -> Collection:
+    """The collection create_library made for the library (same name), else the root."""
+    return (
+        Collection.objects.filter(name=library.title[:255]).first()
+        or Collection.get_first_root_node()
+    )

@@ -1,9 +1,13 @@
 from django.urls import path
 
-from . import lrs, views
+from . import lrs, views, views_browse, views_cartridge
 
 app_name = "content"
 urlpatterns = [
+    path("browse/", views_browse.search_page, name="browse"),
+    path("items/<int:page_id>/", views_browse.item_page, name="item"),
+    path("items/<int:page_id>/download/<str:what>", views_browse.download, name="download"),
+    path("cartridges/import/", views_cartridge.cartridge_import, name="cartridge_import"),
     path("play/<int:page_id>/", views.player, name="player"),
     path("run/<str:token>/", views.run, name="run"),
     path("run/<str:token>/f/<path:path>", views.run_file, name="run_file"),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from provenance.api import Verdict
 
 from . import cmi5, play, runtime, services, signing
-from .models import ContentPage, PackageAttempt, PackageFile, PackagePage
+from .models import ContentPage, PackageAttempt, PackageFile, PackagePage, XapiDocument
 from .packages.report import PackageKind
 
 
@@ -52,7 +52,11 @@ def player(request: HttpRequest, page_id: int) -> HttpResponse:
         verdict = signing.check_delivery(page, actor=request.user)
         if not verdict.valid:
             return refused(request, page, verdict)
-    attempt = services.start_attempt(page.package, request.user)
+    # Launched from an LMS activity (?activity=<id>): its completion rule hears of the result.
+    activity = request.GET.get("activity", "")
+    attempt = services.start_attempt(
+        page.package, request.user, lms_activity_id=int(activity) if activity.isdigit() else None
+    )
     token = play.token_for(attempt.pk)
     return render(
         request,
@@ -63,6 +67,24 @@ def player(request: HttpRequest, page_id: int) -> HttpResponse:
             "run_url": f"{play.play_origin(request)}/content/run/{token}/",
         },
     )
+
+
+# The xAPI state document holding H5P's own "current state" of the content (what
+# getCurrentState() returns), so a learner who reloads goes on where they left off.
+H5P_STATE_ID = "h5p-state"
+
+
+def _h5p_state(attempt: PackageAttempt, activity_id: str) -> str:
+    document = XapiDocument.objects.filter(
+        learner=attempt.learner,
+        kind=XapiDocument.Kind.STATE,
+        activity_id=activity_id,
+        registration="",
+        document_id=H5P_STATE_ID,
+    ).first()
+    if document is None:
+        return ""
+    return bytes(document.content).decode("utf-8", "replace")
 
 
 def _attempt(request: HttpRequest, token: str) -> PackageAttempt:
@@ -79,16 +101,20 @@ def _attempt(request: HttpRequest, token: str) -> PackageAttempt:
 def run(request: HttpRequest, token: str) -> HttpResponse:
     attempt = _attempt(request, token)
     package = attempt.package
+    activity_id = f"{settings.WAGTAILADMIN_BASE_URL}/content/packages/{package.uuid}"
     config = {
         "kind": package.kind,
         "launch": f"f/{package.launch}",
         "commitUrl": "commit",
         "xapiUrl": "xapi/statements",
-        "activityId": f"{settings.WAGTAILADMIN_BASE_URL}/content/packages/{package.uuid}",
+        "activityId": activity_id,
         "cmi": runtime.resume_data(package.kind, attempt.cmi),
         "h5p": {
             "frameJs": static("players/h5p/frame.bundle.js"),
             "frameCss": static("players/h5p/styles/h5p.css"),
+            "stateUrl": "xapi/activities/state",
+            "stateId": H5P_STATE_ID,
+            "state": _h5p_state(attempt, activity_id) if package.kind == PackageKind.H5P else "",
         },
     }
     aus: list[dict[str, object]] = []

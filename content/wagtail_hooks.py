@@ -18,3 +18,15 @@ def refuse_tampered_document(document: Any, request: HttpRequest) -> HttpRespons
         if not verdict.valid:
             return views.refused(request, page, verdict)
     return None
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def convert_pptx_slides(request: HttpRequest, page: Any) -> None:
+    """An e-lecture saved with PPTX slides: ask for their PDF (converted after commit)."""
+    from .models import ELecturePage
+    from .services import request_slides_pdf
+
+    specific = page.specific if hasattr(page, "specific") else page
+    if isinstance(specific, ELecturePage) and specific.slides is not None:
+        request_slides_pdf(specific.slides)

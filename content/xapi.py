@@ -173,3 +173,22 @@ def summarise(statement: dict[str, Any]) -> dict[str, Any]:
     if result.get("completion"):
         summary["completion"] = "completed"
     return summary
+
+
+class StatementConflict(Exception):
+    """A statement id already stored with different content (xAPI Communication 2.1.2)."""
+
+
+# Properties the LRS itself sets or may normalise: they do not make two statements different.
+_LRS_SET = {"stored", "authority", "version"}
+
+
+def same_statement(stored: dict[str, Any], incoming: dict[str, Any], *, sent: Any) -> bool:
+    """Whether `incoming` (validated) restates `stored`; `sent` is what the client sent, so a
+    timestamp we filled in ourselves is not compared."""
+    ignore = set(_LRS_SET)
+    if not (isinstance(sent, dict) and "timestamp" in sent):
+        ignore.add("timestamp")
+    return {k: v for k, v in stored.items() if k not in ignore} == {
+        k: v for k, v in incoming.items() if k not in ignore
+    }

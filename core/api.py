@@ -1,6 +1,6 @@
 """The public surface of `core` for other apps. Other apps import only this module."""
 
-from . import audit, permissions
+from . import audit, permissions, ratelimit
 from .middleware import client_ip
 from .models import (
     Enrolment,
@@ -32,6 +32,7 @@ from .services import (
     revoke_role,
 )
 from .spreadsheets import safe_cell, safe_row
+from .uploads import check_upload, image_kind, upload_kind
 from .vietnamese import fold, name_sort_key, strip_diacritics
 from .ziplimits import zip_problem
 
@@ -51,6 +52,7 @@ __all__ = [
     "TeachingAssignment",
     "User",
     "audit",
+    "check_upload",
     "client_ip",
     "create_class",
     "create_organisation",
@@ -60,9 +62,11 @@ __all__ = [
     "enrol_student",
     "fold",
     "grant_role",
+    "image_kind",
     "name_sort_key",
     "notify_user",
     "permissions",
+    "ratelimit",
     "record_personal_data_view",
     "record_personal_data_views",
     "regular_score_count",
@@ -70,5 +74,6 @@ __all__ = [
     "safe_cell",
     "safe_row",
     "strip_diacritics",
+    "upload_kind",
     "zip_problem",
 ]

@@ -7,10 +7,11 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import audit, context, permissions
 from .models import Departure, Guardianship, PersonalDataView, Role, User
@@ -92,6 +93,55 @@ def link_guardian(actor: Any, *, guardian: User, child: User) -> Guardianship:
     if created:
         audit.record("guardian.link", link, actor=actor, after=audit.snapshot(link))
     return link
+
+
+def school_students(school: Any) -> QuerySet[User]:
+    """Students of `school`: a student membership there or a place in one of its classes."""
+    return User.objects.filter(
+        Q(memberships__organisation=school, memberships__role=Role.STUDENT)
+        | Q(enrolments__school_class__school=school)
+    ).distinct()
+
+
+def school_guardianships(school: Any) -> QuerySet[Guardianship]:
+    return (
+        Guardianship.objects.filter(child__in=school_students(school))
+        .select_related("guardian", "child")
+        .order_by("child__name_key", "guardian__full_name", "pk")
+    )
+
+
+def link_guardian_at_school(
+    actor: Any, school: Any, *, child: User, guardian_username: str
+) -> Guardianship:
+    """A school admin links a parent's account (by its sign-in name) to one of the school's
+    students. The child must be this school's: another school's student is not found."""
+    if not permissions.reaches(actor, school, ADMIN_ROLES):
+        raise PermissionDenied
+    if not school_students(school).filter(pk=child.pk).exists():
+        raise PermissionDenied
+    username = guardian_username.strip()
+    if not username:
+        raise ValidationError(_("Hãy nhập tên đăng nhập của phụ huynh."))
+    guardian = User.objects.filter(username=username, is_active=True).first()
+    if guardian is None:
+        raise ValidationError(
+            _("Không có tài khoản nào đang hoạt động với tên đăng nhập “%(u)s”.") % {"u": username}
+        )
+    if guardian.pk == child.pk:
+        raise ValidationError(_("Học sinh không thể là người giám hộ của chính mình."))
+    with transaction.atomic():
+        return link_guardian(actor, guardian=guardian, child=child)
+
+
+def unlink_guardian(actor: Any, school: Any, link: Guardianship) -> None:
+    if not permissions.reaches(actor, school, ADMIN_ROLES):
+        raise PermissionDenied
+    if not school_students(school).filter(pk=link.child_id).exists():
+        raise PermissionDenied
+    with transaction.atomic():
+        audit.record("guardian.unlink", link, actor=actor, before=audit.snapshot(link))
+        link.delete()
 
 
 def mark_departed(actor: Any, person: User) -> Departure:

@@ -8,11 +8,14 @@ A request over its limit gets 429 with a Vietnamese message (JSON `detail` under
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache as default_cache
@@ -56,6 +59,52 @@ def hit(key: str, requests: int, seconds: int) -> tuple[bool, int]:
     return count <= requests, seconds - int(time.time()) % seconds
 
 
+_async_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _async_redis() -> Any:
+    """redis.asyncio client on the cache's Redis for the running loop; None when the cache is
+    not Redis (then the in-process cache has no I/O to wait for)."""
+    config = settings.CACHES["default"]
+    if not config["BACKEND"].endswith(".RedisCache"):
+        return None
+    loop = asyncio.get_running_loop()
+    client = _async_clients.get(loop)
+    if client is None:
+        import redis.asyncio
+
+        location = config["LOCATION"]
+        url = location if isinstance(location, str) else location[0]
+        client = redis.asyncio.Redis.from_url(url)
+        _async_clients[loop] = client
+    return client
+
+
+async def ahit(key: str, requests: int, seconds: int) -> tuple[bool, int]:
+    """hit() for code on the event loop: the same counters, without blocking the loop."""
+    client = _async_redis()
+    if client is None:
+        return hit(key, requests, seconds)
+    window = int(time.time()) // seconds
+    full = default_cache.make_key(f"ratelimit:{key}:{window}")
+    count = int(await client.incr(full))
+    if count == 1:
+        await client.expire(full, seconds + 1)
+    return count <= requests, seconds - int(time.time()) % seconds
+
+
+def matching(method: str, path: str) -> list[Limit]:
+    return [limit for limit in limits() if method == limit.method and limit.path.match(path)]
+
+
+def too_many_message(retry_after: int) -> str:
+    return _("Bạn thao tác quá nhanh. Vui lòng thử lại sau %(seconds)s giây.") % {
+        "seconds": retry_after
+    }
+
+
 def _who(request: HttpRequest, per: str) -> str | None:
     if per == "path":
         # One attempt per URL: limits a candidate's own answer stream whatever the address
@@ -70,9 +119,7 @@ def _who(request: HttpRequest, per: str) -> str | None:
 
 
 def too_many(request: HttpRequest, retry_after: int) -> HttpResponse:
-    message = _("Bạn thao tác quá nhanh. Vui lòng thử lại sau %(seconds)s giây.") % {
-        "seconds": retry_after
-    }
+    message = too_many_message(retry_after)
     response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=429)
@@ -89,10 +136,9 @@ class RateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        for limit in limits():
-            if request.method == limit.method and limit.path.match(request.path_info):
-                who = _who(request, limit.per)
-                ok, retry_after = hit(f"{limit.name}:{who}", limit.requests, limit.seconds)
-                if not ok:
-                    return too_many(request, retry_after)
+        for limit in matching(request.method or "", request.path_info):
+            who = _who(request, limit.per)
+            ok, retry_after = hit(f"{limit.name}:{who}", limit.requests, limit.seconds)
+            if not ok:
+                return too_many(request, retry_after)
         return self.get_response(request)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import oidc, privacy_views, twofactor_views, views, views_audit
+from . import guardian_views, oidc, privacy_views, twofactor_views, views, views_audit
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,12 @@ urlpatterns = [
     # Personal-data protection, Law 91/2025 (core/privacy.py).
     path("audit/", views_audit.audit_log, name="audit_log"),
     path("me/personal-data/views/", privacy_views.my_view_log, name="my_view_log"),
+    path("schools/<int:school_id>/guardians/", guardian_views.guardians, name="school_guardians"),
+    path(
+        "schools/<int:school_id>/guardians/unlink/",
+        guardian_views.guardian_unlink,
+        name="school_guardian_unlink",
+    ),
     path(
         "people/<int:user_id>/personal-data/views/",
         privacy_views.person_view_log,

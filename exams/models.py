@@ -26,6 +26,8 @@ class Exam(models.Model):
     )
     created = models.DateTimeField(default=timezone.now)
     results_published = models.DateTimeField(null=True, blank=True)
+    # Result policy: once published, candidates also see their answers next to the key.
+    show_answers = models.BooleanField(_("cho thí sinh xem bài làm và đáp án"), default=False)
 
     class Meta:
         verbose_name = _("kỳ thi")
@@ -75,6 +77,11 @@ class Room(models.Model):
     released = models.DateTimeField(null=True, blank=True)
     paused_at = models.DateTimeField(null=True, blank=True)
     locked = models.BooleanField(default=False)
+    # The coordinator checked this room's scores; publication waits for every room.
+    results_reviewed = models.DateTimeField(null=True, blank=True)
+    results_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering: ClassVar[list[str]] = ["session", "name"]

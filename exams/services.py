@@ -323,11 +323,12 @@ def sign_in_own_account(user: Any, candidate_id: int) -> SignIn:
     return SignIn(candidate.attempt.pk, token, candidate)
 
 
-def _row(attempt_id: int, token: str, *, lock: bool = False) -> Any:
-    qs = Attempt.objects.filter(pk=attempt_id)
-    if lock:
-        qs = qs.select_for_update(no_key=True)
-    row = qs.values("token_hash", "state", "deadline", "paused_at", "locked", "size").first()
+# What a save checks, read under lock (both save paths) or plainly (every other call).
+ATTEMPT_ROW_FIELDS = ("token_hash", "state", "deadline", "paused_at", "locked", "size")
+
+
+def _row(attempt_id: int, token: str) -> Any:
+    row = Attempt.objects.filter(pk=attempt_id).values(*ATTEMPT_ROW_FIELDS).first()
     if row is None:
         raise ExamError("not_found", _("Không tìm thấy."), 404)
     _check_token(row["token_hash"], token)
@@ -428,8 +429,8 @@ class Ack:
     saved: bool  # False: the server already held this or a newer change
 
 
-def _upsert_sql(count: int) -> str:
-    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+def upsert_sql(count: int, vendor: str | None = None) -> str:
+    cast = "CAST(%s AS jsonb)" if (vendor or connection.vendor) == "postgresql" else "%s"
     values = ", ".join([f"(%s, %s, {cast}, %s, %s)"] * count)
     table = Answer._meta.db_table
     # Only placeholders and our own table name are interpolated; values go as parameters.
@@ -441,6 +442,41 @@ def _upsert_sql(count: int) -> str:
     )
 
 
+def plan_answers(answers: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """The newest change per position (by seq); refuses positions and seqs below 1."""
+    latest: dict[int, dict[str, Any]] = {}
+    for entry in answers:
+        position, seq = int(entry["position"]), int(entry["seq"])
+        if position < 1 or seq < 1:
+            raise ExamError("bad_answer", _("Câu %(n)s không có trong bài.") % {"n": position}, 422)
+        if position not in latest or seq > latest[position]["seq"]:
+            latest[position] = {"position": position, "seq": seq, "response": entry.get("response")}
+    return latest
+
+
+def check_answers_allowed(
+    row: dict[str, Any], token: str, latest: dict[int, dict[str, Any]], now: dt.datetime
+) -> None:
+    """Everything a save must pass, on the attempt row read under lock (shared by the Django
+    endpoint and the ASGI fast path in exams/fastpath.py)."""
+    _check_token(row["token_hash"], token)
+    _check_open(row, now)
+    outside = [p for p in latest if p > row["size"]]
+    if outside:
+        raise ExamError("bad_answer", _("Câu %(n)s không có trong bài.") % {"n": outside[0]}, 422)
+
+
+def upsert_params(attempt_id: int, latest: dict[int, dict[str, Any]], stamp: Any) -> list[Any]:
+    params: list[Any] = []
+    for e in latest.values():
+        params += [attempt_id, e["position"], json.dumps(e["response"]), e["seq"], stamp]
+    return params
+
+
+def acks_for(latest: dict[int, dict[str, Any]], stored: set[int]) -> list[Ack]:
+    return [Ack(p, e["seq"], p in stored) for p, e in sorted(latest.items())]
+
+
 def save_answers(
     attempt_id: int, token: str, answers: list[dict[str, Any]], *, now: dt.datetime | None = None
 ) -> list[Ack]:
@@ -450,37 +486,24 @@ def save_answers(
     returns, the answers are committed, so the acknowledgement can be trusted.
     """
     now = now or timezone.now()
-    latest: dict[int, dict[str, Any]] = {}
-    for entry in answers:
-        position, seq = int(entry["position"]), int(entry["seq"])
-        if position < 1 or seq < 1:
-            raise ExamError("bad_answer", _("Câu %(n)s không có trong bài.") % {"n": position}, 422)
-        if position not in latest or seq > latest[position]["seq"]:
-            latest[position] = {"position": position, "seq": seq, "response": entry.get("response")}
+    latest = plan_answers(answers)
     with transaction.atomic():
-        row = _row(attempt_id, token, lock=True)
-        _check_open(row, now)
+        row = (
+            Attempt.objects.filter(pk=attempt_id)
+            .select_for_update(no_key=True)
+            .values(*ATTEMPT_ROW_FIELDS)
+            .first()
+        )
+        if row is None:
+            raise ExamError("not_found", _("Không tìm thấy."), 404)
+        check_answers_allowed(row, token, latest, now)
         if not latest:
             return []
-        outside = [p for p in latest if p > row["size"]]
-        if outside:
-            raise ExamError(
-                "bad_answer", _("Câu %(n)s không có trong bài.") % {"n": outside[0]}, 422
-            )
-        params: list[Any] = []
         stamp = connection.ops.adapt_datetimefield_value(now)
-        for entry in latest.values():
-            params += [
-                attempt_id,
-                entry["position"],
-                json.dumps(entry["response"]),
-                entry["seq"],
-                stamp,
-            ]
         with connection.cursor() as cursor:
-            cursor.execute(_upsert_sql(len(latest)), params)
-            stored = {int(p): int(s) for p, s in cursor.fetchall()}
-    return [Ack(p, e["seq"], p in stored) for p, e in sorted(latest.items())]
+            cursor.execute(upsert_sql(len(latest)), upsert_params(attempt_id, latest, stamp))
+            stored = {int(p) for p, _s in cursor.fetchall()}
+    return acks_for(latest, stored)
 
 
 def _check_open(row: dict[str, Any], now: dt.datetime) -> None:
@@ -851,3 +874,80 @@ def import_candidates(actor: Any, session: Session, data: bytes, filename: str) 
             after={"file": filename, "count": len(candidates)},
         )
     return candidates
+
+
+# --- Review, publication and statistics (the coordinator's results pages) ---------------------
+
+
+def publish_item_statistics(actor: Any, subject: ExamSubject) -> Any:
+    """Write the subject's item analysis back to the bank, per item version (as assessment
+    does for a class test); returns the analysis."""
+    from question_bank.api import record_item_statistics
+
+    from .analysis import analyse_subject
+
+    result = analyse_subject(subject)
+    with transaction.atomic():
+        for item in result.items:
+            record_item_statistics(item.item_version, item.bank_values())
+        audit.record(
+            "exams.subject.item_statistics",
+            subject,
+            actor=actor,
+            after={
+                "attempts": result.attempts,
+                "item_versions": [i.item_version for i in result.items],
+            },
+        )
+    return result
+
+
+def mark_room_reviewed(actor: Any, room: Room, *, reviewed: bool = True) -> Room:
+    """The coordinator has checked (or reopens) the scores of one room."""
+    if room.session.exam.results_published and not reviewed:
+        raise ValidationError(_("Kết quả đã công bố: hãy thu hồi công bố trước."))
+    with transaction.atomic():
+        before = {"reviewed": room.results_reviewed}
+        room.results_reviewed = timezone.now() if reviewed else None
+        room.results_reviewed_by = actor if reviewed and getattr(actor, "pk", None) else None
+        room.save(update_fields=["results_reviewed", "results_reviewed_by"])
+        audit.record(
+            "exams.room.review" if reviewed else "exams.room.unreview",
+            room,
+            actor=actor,
+            before=before,
+            after={"reviewed": room.results_reviewed},
+        )
+    return room
+
+
+def set_result_policy(actor: Any, exam: Exam, *, show_answers: bool) -> Exam:
+    with transaction.atomic():
+        before = {"show_answers": exam.show_answers}
+        exam.show_answers = show_answers
+        exam.save(update_fields=["show_answers"])
+        audit.record(
+            "exams.exam.result_policy",
+            exam,
+            actor=actor,
+            before=before,
+            after={"show_answers": show_answers},
+        )
+    return exam
+
+
+def publish_reviewed_results(actor: Any, exam: Exam, *, now: dt.datetime | None = None) -> Exam:
+    """Publish once every room holding candidates has been reviewed."""
+    waiting = list(
+        Room.objects.filter(
+            session__exam=exam, results_reviewed__isnull=True, candidates__isnull=False
+        )
+        .distinct()
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if waiting:
+        raise ValidationError(
+            _("Chưa duyệt điểm các phòng: %(rooms)s.") % {"rooms": ", ".join(waiting)}
+        )
+    return publish_results(actor, exam, now=now)

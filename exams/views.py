@@ -6,7 +6,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -49,7 +51,12 @@ def publish(request: HttpRequest, exam_id: int) -> HttpResponse:
     if request.POST.get("unpublish"):
         services.unpublish_results(request.user, exam)
     else:
-        services.publish_results(request.user, exam)
+        try:
+            services.publish_reviewed_results(request.user, exam)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return redirect("exams:review", exam_id=exam.pk)
     return redirect("exams:exam", exam_id=exam.pk)
 
 

@@ -105,7 +105,10 @@ def completion_over_time(
     today = timezone.localdate()
     start = today - dt.timedelta(days=days - 1)
     done = Progress.objects.filter(
-        user_id__in=user_ids, activity__module__course=course, completed_at__isnull=False
+        user_id__in=user_ids,
+        activity__module__course=course,
+        activity__archived_at__isnull=True,
+        completed_at__isnull=False,
     ).values_list("completed_at", flat=True)
     per_day: dict[dt.date, int] = {}
     before = 0
@@ -126,7 +129,9 @@ def completion_over_time(
 
 def student_dashboard(user: Any, course: Course) -> StudentDashboard:
     total = Activity.objects.filter(module__course=course).count()
-    mine = Progress.objects.filter(user=user, activity__module__course=course)
+    mine = Progress.objects.filter(
+        user=user, activity__module__course=course, activity__archived_at__isnull=True
+    )
     agg = mine.aggregate(
         done=Count("pk", filter=Q(completed_at__isnull=False)),
         seconds=Sum("seconds"),
@@ -164,7 +169,11 @@ def activity_stats(course: Course) -> list[ActivityStat]:
     learners = course.enrolments.values("user_id")
     agg: dict[int, dict[str, Any]] = {
         row["activity_id"]: dict(row)
-        for row in Progress.objects.filter(activity__module__course=course, user_id__in=learners)
+        for row in Progress.objects.filter(
+            activity__module__course=course,
+            activity__archived_at__isnull=True,
+            user_id__in=learners,
+        )
         .values("activity_id")
         .annotate(
             done=Count("pk", filter=Q(completed_at__isnull=False)),
@@ -216,7 +225,11 @@ def class_rows(course: Course) -> list[ClassRow]:
     learners = {e.user_id: e.user for e in course.enrolments.select_related("user")}
     stats: dict[int, dict[str, Any]] = {
         row["user_id"]: dict(row)
-        for row in Progress.objects.filter(activity__module__course=course, user_id__in=learners)
+        for row in Progress.objects.filter(
+            activity__module__course=course,
+            activity__archived_at__isnull=True,
+            user_id__in=learners,
+        )
         .values("user_id")
         .annotate(
             done=Count("pk", filter=Q(completed_at__isnull=False)),

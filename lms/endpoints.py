@@ -329,8 +329,21 @@ class ActivityOut(Schema):
     grade_semester_id: int | None
 
 
+class ActivityEditIn(ActivityIn):
+    # Another module of the same course to move the activity to (at its end).
+    module_id: int | None = None
+
+
+class RemovedOut(Schema):
+    outcome: str  # "deleted", or "archived" when learners had worked on it (work is kept)
+
+
 class OrderIn(Schema):
     activity_ids: list[int]
+
+
+class ModuleOrderIn(Schema):
+    module_ids: list[int]
 
 
 class LessonIn(Schema):
@@ -426,14 +439,8 @@ def create_activity(
     request: AuthedRequest, module_id: int, payload: ActivityIn
 ) -> tuple[int, Activity]:
     module = _managed_module(request, module_id)
-    data = authoring.ActivityInput(
-        **{
-            **payload.dict(exclude={"rubric"}),
-            "rubric": [{"criterion": r.criterion, "max": str(r.max)} for r in payload.rubric],
-        }
-    )
     return 201, services.add_activity(
-        request.user, module, **authoring.service_kwargs(module, data)
+        request.user, module, **authoring.service_kwargs(module, _activity_input(payload))
     )
 
 
@@ -448,15 +455,73 @@ def order_activities(request: AuthedRequest, module_id: int, payload: OrderIn) -
     )
 
 
+def _managed_activity(request: AuthedRequest, activity_id: int) -> Activity:
+    activity = get_object_or_404(
+        Activity.objects.select_related("module__course__school_class"), pk=activity_id
+    )
+    if not access.can_manage_course(request.user, activity.module.course):
+        raise Http404
+    return activity
+
+
+def _activity_input(payload: ActivityIn) -> authoring.ActivityInput:
+    return authoring.ActivityInput(
+        **{
+            **payload.dict(exclude={"rubric", "module_id"}),
+            "rubric": [{"criterion": r.criterion, "max": str(r.max)} for r in payload.rubric],
+        }
+    )
+
+
+@router.put(
+    "/activities/{activity_id}",
+    response=ActivityOut,
+    summary="Edit an activity (same rules as adding); module_id moves it to another module",
+)
+def update_activity(request: AuthedRequest, activity_id: int, payload: ActivityEditIn) -> Activity:
+    activity = _managed_activity(request, activity_id)
+    target = activity.module
+    if payload.module_id is not None and payload.module_id != target.pk:
+        target = get_object_or_404(
+            Module.objects.select_related("course__school_class"),
+            pk=payload.module_id,
+            course_id=target.course_id,
+        )
+    return services.update_activity(
+        request.user,
+        activity,
+        module=target,
+        **authoring.service_kwargs(target, _activity_input(payload)),
+    )
+
+
+@router.delete(
+    "/activities/{activity_id}",
+    response=RemovedOut,
+    summary="Remove an activity: deleted, or archived when learners have worked on it",
+)
+def remove_activity(request: AuthedRequest, activity_id: int) -> dict[str, str]:
+    return {
+        "outcome": services.remove_activity(request.user, _managed_activity(request, activity_id))
+    }
+
+
+@router.put(
+    "/courses/{course_id}/module-order",
+    response=list[ModuleOut],
+    summary="Reorder a course's modules",
+)
+def order_modules(request: AuthedRequest, course_id: int, payload: ModuleOrderIn) -> list[Module]:
+    return services.reorder_modules(
+        request.user, _managed_course(request, course_id), payload.module_ids
+    )
+
+
 @router.post(
     "/activities/{activity_id}/import-results",
     response=ImportedOut,
     summary="Pull released online-test results into progress and the grade book",
 )
 def import_results(request: AuthedRequest, activity_id: int) -> dict[str, int]:
-    activity = get_object_or_404(
-        Activity.objects.select_related("module__course__school_class"), pk=activity_id
-    )
-    if not access.can_manage_course(request.user, activity.module.course):
-        raise Http404
+    activity = _managed_activity(request, activity_id)
     return {"results": services.import_test_results(request.user, activity)}

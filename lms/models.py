@@ -165,6 +165,13 @@ class FlippedLesson(models.Model):
         return self.title
 
 
+class LiveActivities(models.Manager["Activity"]):
+    """Activities not archived: every learner-facing query, the outline and completion."""
+
+    def get_queryset(self) -> models.QuerySet[Activity]:
+        return super().get_queryset().filter(archived_at__isnull=True)
+
+
 class Activity(models.Model):
     class Kind(models.TextChoices):
         CONTENT = "content", _("Học liệu")
@@ -220,8 +227,20 @@ class Activity(models.Model):
     # When the "due soon" / "test opened" notices went out, so the periodic task sends each once.
     due_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     open_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the results an "after close" test released at its close were fed (beat task), so the
+    # periodic check asks the assessment engine about each test only until then.
+    closed_results_fed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A removed activity that learners had worked on is archived, not deleted: it leaves the
+    # course (outline, completion, learners' pages) but its submissions, scores and grade-book
+    # cells stay. `Activity.objects` hides it; `Activity.all_objects` sees it.
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    all_objects = models.Manager()
+    objects = LiveActivities()
 
     class Meta:
+        default_manager_name = "objects"
+        base_manager_name = "all_objects"
         verbose_name = _("hoạt động")
         verbose_name_plural = _("hoạt động")
         ordering: ClassVar[list[str]] = ["module__position", "position", "id"]
@@ -249,6 +268,27 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.activity_id}"
+
+
+class ReleasedResult(models.Model):
+    """The released online-test result last applied to a learner's progress on an activity, so
+    feeding the same result again (a retried task, the teacher's button) changes nothing."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="released_results"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    attempt_id = models.PositiveBigIntegerField()
+    score = models.DecimalField(max_digits=4, decimal_places=1)
+    fed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["activity", "user"], name="one_released_result")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}@{self.activity_id}: {self.score}"
 
 
 class Submission(models.Model):

@@ -42,7 +42,10 @@ def rule_met(activity: Activity, prog: Progress) -> bool:
 def completed_ids(user: Any, course: Course) -> set[int]:
     return set(
         Progress.objects.filter(
-            user=user, activity__module__course=course, completed_at__isnull=False
+            user=user,
+            activity__module__course=course,
+            activity__archived_at__isnull=True,
+            completed_at__isnull=False,
         ).values_list("activity_id", flat=True)
     )
 
@@ -51,7 +54,10 @@ def completed_in_course(user: Any, course_id: int) -> frozenset[int]:
     """The learner's completed activities of the course: one indexed query, no outline needed."""
     return frozenset(
         Progress.objects.filter(
-            user=user, activity__module__course_id=course_id, completed_at__isnull=False
+            user=user,
+            activity__module__course_id=course_id,
+            activity__archived_at__isnull=True,
+            completed_at__isnull=False,
         ).values_list("activity_id", flat=True)
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -27,6 +28,7 @@ from core.api import (
     SubjectGrade,
     User,
     audit,
+    check_upload,
     permissions,
 )
 from core.api import regular_score_count as count_for_periods
@@ -49,8 +51,11 @@ from .models import (
     Progress,
     QuizAnswer,
     QuizQuestion,
+    ReleasedResult,
     Submission,
 )
+
+log = logging.getLogger(__name__)
 
 # --- Grade book ------------------------------------------------------------------------------
 
@@ -74,6 +79,12 @@ def open_grade_book(
         access.teaches(actor, school_class, subject.pk) or access.is_admin_of(actor, school_class)
     ):
         raise PermissionDenied
+    return _open_book(actor, school_class=school_class, subject=subject, semester=semester)
+
+
+def _open_book(
+    actor: Any, *, school_class: SchoolClass, subject: Subject, semester: Semester
+) -> GradeBook:
     if semester.school_year_id != school_class.school_year_id:
         raise ValidationError(_("Học kỳ không thuộc năm học của lớp."))
     existing = GradeBook.objects.filter(
@@ -147,6 +158,28 @@ def set_grade(
     """Enter (or clear, with an empty value) one cell. A locked or submitted book refuses."""
     if not access.can_edit_book(actor, book):
         raise PermissionDenied
+    return _store_grade(
+        actor,
+        book,
+        student=student,
+        column=column,
+        value=value,
+        source=source,
+        source_ref=source_ref,
+    )
+
+
+def _store_grade(
+    actor: Any,
+    book: GradeBook,
+    *,
+    student: Any,
+    column: str,
+    value: object,
+    source: str,
+    source_ref: str,
+) -> GradeCell | None:
+    """`set_grade` without the permission check: also for the automatic feed (actor None)."""
     if book.status != GradeBook.Status.DRAFT:
         raise ValidationError(_("Sổ điểm đã nộp hoặc đã khoá, không sửa được."))
     if not book.school_class.enrolments.filter(student=student).exists():
@@ -492,20 +525,19 @@ def _check_lesson(lesson: FlippedLesson | None, phase: str, fields: dict[str, An
         fields["available_from"] = lesson.class_starts_at
 
 
-def add_activity(
-    actor: Any,
+def _check_activity(
     module: Module,
     *,
     kind: str,
     title: str,
     rule: str,
-    prerequisites: list[Activity] | None = None,
-    **fields: Any,
-) -> Activity:
-    """An activity at the end of the module. `fields` are Activity columns (due_at, ref_id…)."""
+    prerequisites: list[Activity],
+    fields: dict[str, Any],
+    activity: Activity | None = None,
+) -> None:
+    """The rules an activity meets when added and on every edit; normalises `fields` in place
+    (score threshold, rubric, test reference, the flipped lesson's default dates)."""
     course = module.course
-    if not access.can_manage_course(actor, course):
-        raise PermissionDenied
     if not title.strip():
         raise ValidationError(_("Cần nhập tên hoạt động."))
     if rule not in _RULES_BY_KIND.get(kind, set()):
@@ -526,15 +558,70 @@ def add_activity(
         if kind != Activity.Kind.ASSIGNMENT:
             raise ValidationError(_("Chỉ bài tập mới có thang chấm."))
         fields["rubric"] = _check_rubric(fields["rubric"])
-    _check_reference(course, kind, str(fields.get("ref_id") or ""))
+    ref = str(fields.get("ref_id") or "").strip()
+    _check_reference(course, kind, ref)
+    if ref.isdigit():
+        fields["ref_id"] = str(int(ref))  # "007" and "7" name the same test for the feed
     _check_grade_feed(course, kind, fields)
     lesson = fields.get("lesson")
     if lesson is not None and lesson.course_id != module.course_id:
         raise ValidationError(_("Bài học đảo ngược phải thuộc cùng khoá học."))
     _check_lesson(lesson, str(fields.get("phase") or ""), fields)
-    for pre in prerequisites or []:
+    for pre in prerequisites:
         if pre.module.course_id != module.course_id:
             raise ValidationError(_("Điều kiện tiên quyết phải thuộc cùng khoá học."))
+    if activity is not None and prerequisites:
+        _check_no_cycle(activity, prerequisites)
+
+
+def _check_no_cycle(activity: Activity, prerequisites: list[Activity]) -> None:
+    """An activity cannot require itself, directly or through its prerequisites' own."""
+    links = Activity.prerequisites.through.objects.filter(
+        from_activity__module__course_id=activity.module.course_id
+    ).values_list("from_activity_id", "to_activity_id")
+    needs: dict[int, set[int]] = {}
+    for frm, to in links:
+        needs.setdefault(frm, set()).add(to)
+    seen: set[int] = set()
+    todo = [p.pk for p in prerequisites]
+    while todo:
+        pk = todo.pop()
+        if pk == activity.pk:
+            raise ValidationError(
+                _("“%(t)s” không thể là điều kiện tiên quyết của chính nó (kể cả gián tiếp).")
+                % {"t": activity.title}
+            )
+        if pk not in seen:
+            seen.add(pk)
+            todo.extend(needs.get(pk, ()))
+
+
+def _feed_when_linked(activity: Activity) -> None:
+    """A test linked to an assessment assignment gets its released results without waiting
+    for the next release event (the test may have closed already)."""
+    if activity.kind == Activity.Kind.TEST and activity.ref_id.isdigit():
+        from .tasks import feed_released_results as feed
+
+        assignment_id = int(activity.ref_id)
+        transaction.on_commit(lambda: feed.delay(assignment_id), robust=True)
+
+
+def add_activity(
+    actor: Any,
+    module: Module,
+    *,
+    kind: str,
+    title: str,
+    rule: str,
+    prerequisites: list[Activity] | None = None,
+    **fields: Any,
+) -> Activity:
+    """An activity at the end of the module. `fields` are Activity columns (due_at, ref_id…)."""
+    if not access.can_manage_course(actor, module.course):
+        raise PermissionDenied
+    _check_activity(
+        module, kind=kind, title=title, rule=rule, prerequisites=prerequisites or [], fields=fields
+    )
     with transaction.atomic():
         position = module.activities.count() + 1
         activity = Activity(
@@ -546,7 +633,122 @@ def add_activity(
             activity.prerequisites.set(prerequisites)
         structure.forget(module.course_id)
         audit.record("activity.create", activity, actor=actor, after=audit.snapshot(activity))
+        _feed_when_linked(activity)
     return activity
+
+
+def has_learner_work(activity: Activity) -> bool:
+    """Whether any learner has touched the activity (progress, work, posts, attendance)."""
+    return (
+        Progress.objects.filter(activity=activity).exists()
+        or Submission.objects.filter(activity=activity).exists()
+        or Post.objects.filter(activity=activity).exists()
+        or Attendance.objects.filter(activity=activity).exists()
+        or QuizAnswer.objects.filter(question__activity=activity).exists()
+    )
+
+
+def _renumber(module_id: int) -> None:
+    """Positions 1..n of the module's live activities, keeping their order."""
+    rows = list(Activity.objects.filter(module_id=module_id).order_by("position", "pk"))
+    for position, row in enumerate(rows, start=1):
+        row.position = position
+    Activity.objects.bulk_update(rows, ["position"])
+
+
+def update_activity(
+    actor: Any,
+    activity: Activity,
+    *,
+    kind: str,
+    title: str,
+    rule: str,
+    module: Module | None = None,
+    prerequisites: list[Activity] | None = None,
+    **fields: Any,
+) -> Activity:
+    """Edit an activity with the same rules as adding it; `module` moves it to the end of
+    another module of the same course. The kind stays once learners have worked on it."""
+    course = activity.module.course
+    if not access.can_manage_course(actor, course):
+        raise PermissionDenied
+    target = module or activity.module
+    if target.course_id != course.pk:
+        raise ValidationError(_("Chỉ chuyển hoạt động sang chương của cùng khoá học."))
+    if kind != activity.kind and has_learner_work(activity):
+        raise ValidationError(_("Học sinh đã làm hoạt động này nên không đổi được loại hoạt động."))
+    _check_activity(
+        target,
+        kind=kind,
+        title=title,
+        rule=rule,
+        prerequisites=prerequisites or [],
+        fields=fields,
+        activity=activity,
+    )
+    with transaction.atomic():
+        activity = Activity.objects.select_for_update().get(pk=activity.pk)
+        before = audit.snapshot(activity)
+        before["prerequisites"] = sorted(activity.prerequisites.values_list("pk", flat=True))
+        source_module_id = activity.module_id
+        relinked = fields.get("ref_id", activity.ref_id) != activity.ref_id
+        for name, value in fields.items():
+            setattr(activity, name, value)
+        activity.kind, activity.title, activity.rule = kind, title.strip(), rule
+        if relinked:
+            activity.closed_results_fed_at = None
+        if target.pk != source_module_id:
+            activity.module = target
+            activity.position = target.activities.count() + 1
+        activity.full_clean(exclude=["prerequisites"])
+        activity.save()
+        activity.prerequisites.set(prerequisites or [])
+        if target.pk != source_module_id:
+            _renumber(source_module_id)
+        structure.forget(course.pk)
+        after = audit.snapshot(activity)
+        after["prerequisites"] = sorted(p.pk for p in prerequisites or [])
+        audit.record("activity.update", activity, actor=actor, before=before, after=after)
+        _feed_when_linked(activity)
+    return activity
+
+
+def remove_activity(actor: Any, activity: Activity) -> str:
+    """Take an activity out of its course. Without learner work it is deleted; once learners
+    have worked on it, it is archived instead: it leaves the outline, the learners' pages and
+    course completion, while their submissions, scores and the grade-book cells it fed stay
+    (a teacher removing an activity never expects to lose graded work). Returns "deleted" or
+    "archived"."""
+    course = activity.module.course
+    if not access.can_manage_course(actor, course):
+        raise PermissionDenied
+    with transaction.atomic():
+        activity = Activity.objects.select_for_update().get(pk=activity.pk)
+        snapshot = audit.snapshot(activity)
+        through = Activity.prerequisites.through
+        dependants = sorted(
+            through.objects.filter(to_activity=activity).values_list("from_activity_id", flat=True)
+        )
+        # The activities that required this one no longer wait for it.
+        through.objects.filter(to_activity=activity).delete()
+        module_id = activity.module_id
+        if has_learner_work(activity):
+            activity.archived_at = timezone.now()
+            activity.save(update_fields=["archived_at"])
+            outcome, action = "archived", "activity.archive"
+        else:
+            activity.delete()
+            outcome, action = "deleted", "activity.delete"
+        _renumber(module_id)
+        structure.forget(course.pk)
+        audit.record(
+            action,
+            course,
+            actor=actor,
+            before={**snapshot, "required_by": dependants},
+            after={"outcome": outcome},
+        )
+    return outcome
 
 
 def reorder_activities(actor: Any, module: Module, ordered_ids: list[int]) -> list[Activity]:
@@ -554,21 +756,39 @@ def reorder_activities(actor: Any, module: Module, ordered_ids: list[int]) -> li
     if not access.can_manage_course(actor, module.course):
         raise PermissionDenied
     with transaction.atomic():
-        current = {a.pk: a for a in module.activities.select_for_update()}
-        if sorted(ordered_ids) != sorted(current):
-            raise ValidationError(_("Danh sách sắp xếp phải gồm đúng các hoạt động của chương."))
-        before = [a.pk for a in sorted(current.values(), key=lambda a: (a.position, a.pk))]
-        for position, pk in enumerate(ordered_ids, start=1):
-            current[pk].position = position
-        Activity.objects.bulk_update(current.values(), ["position"])
-        structure.forget(module.course_id)
-        audit.record(
-            "activity.reorder",
-            module,
-            actor=actor,
-            before={"order": before},
-            after={"order": ordered_ids},
+        return _reorder(
+            actor,
+            module.activities.select_for_update(),
+            ordered_ids,
+            wrong=_("Danh sách sắp xếp phải gồm đúng các hoạt động của chương."),
+            action="activity.reorder",
+            parent=module,
+            course_id=module.course_id,
         )
+
+
+def _reorder(
+    actor: Any,
+    rows: Any,
+    ordered_ids: list[int],
+    *,
+    wrong: str,
+    action: str,
+    parent: Any,
+    course_id: int,
+) -> list[Any]:
+    """Positions 1..n in the given order for `rows` (locked by the caller's query)."""
+    current = {row.pk: row for row in rows}
+    if sorted(ordered_ids) != sorted(current):
+        raise ValidationError(wrong)
+    before = [row.pk for row in sorted(current.values(), key=lambda r: (r.position, r.pk))]
+    for position, pk in enumerate(ordered_ids, start=1):
+        current[pk].position = position
+    rows.model.objects.bulk_update(current.values(), ["position"])
+    structure.forget(course_id)
+    audit.record(
+        action, parent, actor=actor, before={"order": before}, after={"order": ordered_ids}
+    )
     return [current[pk] for pk in ordered_ids]
 
 
@@ -581,6 +801,36 @@ def move_activity(actor: Any, activity: Activity, step: int) -> list[Activity]:
     if 0 <= j < len(order):
         order[i], order[j] = order[j], order[i]
     return reorder_activities(actor, module, order)
+
+
+def reorder_modules(actor: Any, course: Course, ordered_ids: list[int]) -> list[Module]:
+    """Put the course's modules in the given order (every one of them, each once)."""
+    if not access.can_manage_course(actor, course):
+        raise PermissionDenied
+    with transaction.atomic():
+        return _reorder(
+            actor,
+            Module.objects.select_for_update().filter(course=course),
+            ordered_ids,
+            wrong=_("Danh sách sắp xếp phải gồm đúng các chương của khoá học."),
+            action="module.reorder",
+            parent=course,
+            course_id=course.pk,
+        )
+
+
+def move_module(actor: Any, module: Module, step: int) -> list[Module]:
+    """One place up (step -1) or down (+1) in the course; at either end nothing moves."""
+    order = list(
+        Module.objects.filter(course_id=module.course_id)
+        .order_by("position", "pk")
+        .values_list("pk", flat=True)
+    )
+    i = order.index(module.pk)
+    j = i + (1 if step > 0 else -1)
+    if 0 <= j < len(order):
+        order[i], order[j] = order[j], order[i]
+    return reorder_modules(actor, module.course, order)
 
 
 def add_quiz_question(
@@ -696,6 +946,38 @@ def record_result(
         return _settle(user, activity, prog)
 
 
+def record_package_result(
+    user: Any, activity: Activity, *, score: Decimal | None, passed: bool | None = None
+) -> Progress:
+    """A content package the learner launched from this activity was completed (content.api);
+    `score` is 0-10 when the package reports one. Told the same result again, nothing changes."""
+    if activity.kind != Activity.Kind.CONTENT:
+        raise ValidationError(_("Hoạt động này không dùng học liệu."))
+    _enrolment(user, activity)
+    known = Progress.objects.filter(activity=activity, user=user).first()
+    if (
+        known is not None
+        and known.package_completed
+        and (score is None or (known.score is not None and known.score >= score))
+        and (not passed or known.passed)
+    ):
+        return known
+    if score is not None:
+        return record_result(user, activity, score=score, passed=passed, package_completed=True)
+    with transaction.atomic():
+        prog = _progress(user, activity)
+        prog.package_completed = True
+        if prog.first_viewed_at is None:
+            prog.first_viewed_at = timezone.now()
+        prog.save(update_fields=["package_completed", "first_viewed_at"])
+        return _settle(user, activity, prog)
+
+
+# What a student may attach: documents, pictures of handwritten work, short recordings.
+SUBMISSION_KINDS = ("pdf", "docx", "xlsx", "pptx", "png", "jpeg", "gif", "webp", "mp4", "webm")
+MAX_SUBMISSION_BYTES = 20 * 1024 * 1024
+
+
 def submit_assignment(
     user: Any, activity: Activity, *, text: str = "", file: Any = None
 ) -> Submission:
@@ -706,6 +988,10 @@ def submit_assignment(
     _require_available(user, activity)
     if not text.strip() and not file:
         raise ValidationError(_("Bài nộp cần có nội dung hoặc tệp đính kèm."))
+    if file:
+        check_upload(
+            file, name=file.name or "", allowed=SUBMISSION_KINDS, max_bytes=MAX_SUBMISSION_BYTES
+        )
     now = timezone.now()
     with transaction.atomic():
         last = (
@@ -788,38 +1074,103 @@ def grade_submission(
 
 
 def feed_grade(
-    actor: Any, activity: Activity, student: Any, score: Decimal, *, source: str, ref: str
+    actor: Any,
+    activity: Activity,
+    student: Any,
+    score: Decimal,
+    *,
+    source: str,
+    ref: str,
+    skip_closed_book: bool = False,
 ) -> GradeCell | None:
     """Put a result into the grade-book column the activity feeds (Circular 22: one decimal).
 
     A value the teacher typed by hand is the teacher's word and is never overwritten by a feed.
-    A submitted or locked book refuses (set_grade raises), which rolls back the caller.
+    A submitted or locked book refuses (set_grade raises), which rolls back the caller, unless
+    `skip_closed_book`: the automatic feed then leaves that cell to the school. `actor` None is
+    the automatic feed, which the teacher set up by linking the activity to the column.
     """
-    if not activity.grade_column or activity.grade_semester_id is None:
+    semester = activity.grade_semester
+    if not activity.grade_column or semester is None:
         return None
     course = activity.module.course
     if course.school_class is None or course.subject is None:
         return None
-    book = open_grade_book(
-        actor,
-        school_class=course.school_class,
-        subject=course.subject,
-        semester=activity.grade_semester,  # type: ignore[arg-type]
+    opener = _open_book if actor is None else open_grade_book
+    book = opener(
+        actor, school_class=course.school_class, subject=course.subject, semester=semester
     )
     existing = GradeCell.objects.filter(
         book=book, student=student, column=activity.grade_column
     ).first()
     if existing is not None and existing.source == "typed":
         return None
-    return set_grade(
-        actor,
-        book,
-        student=student,
-        column=activity.grade_column,
-        value=round1(Decimal(score)),
-        source=source,
-        source_ref=ref,
-    )
+    value = round1(Decimal(score))
+    if existing is not None and (existing.score, existing.source_ref) == (value, ref):
+        return existing  # already there: nothing to write or audit again
+    if skip_closed_book and book.status != GradeBook.Status.DRAFT:
+        return None
+    cell = {
+        "student": student,
+        "column": activity.grade_column,
+        "value": value,
+        "source": source,
+        "source_ref": ref,
+    }
+    if actor is None:
+        try:
+            return _store_grade(None, book, **cell)
+        except ValidationError as exc:
+            # Not the student's class any more, or a book that takes marks, not scores: the
+            # teacher sees the result in progress and decides; the other results still go in.
+            log.warning("grade feed skipped %s/%s: %s", book.pk, student.pk, exc.messages)
+            return None
+    return set_grade(actor, book, **cell)
+
+
+def _apply_test_results(
+    actor: Any,
+    activity: Activity,
+    results: list[tuple[int, int, Decimal]],
+    *,
+    skip_closed_book: bool,
+) -> tuple[int, int]:
+    """Released results into progress and the activity's grade-book column, in the caller's
+    transaction. A result already applied (same attempt, same score) is not applied again, so
+    a retried task writes no second xAPI statement. Returns (results, newly applied)."""
+    course = activity.module.course
+    # One feed of an activity at a time: concurrent tasks (a class submitting together under
+    # "show immediately") would otherwise both create the same rows.
+    Activity.objects.select_for_update().filter(pk=activity.pk).first()
+    enrolled = set(course.enrolments.values_list("user_id", flat=True))
+    students = {u.pk: u for u in User.objects.filter(pk__in=[r[0] for r in results])}
+    known = {r.user_id: r for r in ReleasedResult.objects.filter(activity=activity)}
+    count = applied = 0
+    for student_id, attempt_id, ten in results:
+        if student_id not in enrolled:
+            continue
+        count += 1
+        student = students[student_id]
+        value = round1(Decimal(ten))
+        seen = known.get(student_id)
+        if seen is None or (seen.attempt_id, seen.score) != (attempt_id, value):
+            record_result(student, activity, score=value)
+            ReleasedResult.objects.update_or_create(
+                activity=activity,
+                user=student,
+                defaults={"attempt_id": attempt_id, "score": value, "fed_at": timezone.now()},
+            )
+            applied += 1
+        feed_grade(
+            actor,
+            activity,
+            student,
+            value,
+            source="test",
+            ref=f"attempt:{attempt_id}",
+            skip_closed_book=skip_closed_book,
+        )
+    return count, applied
 
 
 def import_test_results(actor: Any, activity: Activity) -> int:
@@ -834,19 +1185,60 @@ def import_test_results(actor: Any, activity: Activity) -> int:
     if not activity.ref_id.isdigit():
         raise ValidationError(_("Hoạt động chưa gắn với lượt giao đề của hệ thống khảo thí."))
     results = assessment_api.released_results(int(activity.ref_id))
-    enrolled = set(course.enrolments.values_list("user_id", flat=True))
-    students = {u.pk: u for u in User.objects.filter(pk__in=[r[0] for r in results])}
-    count = 0
     with transaction.atomic():
-        for student_id, attempt_id, ten in results:
-            if student_id not in enrolled:
-                continue
-            student = students[student_id]
-            record_result(student, activity, score=ten)
-            feed_grade(actor, activity, student, ten, source="test", ref=f"attempt:{attempt_id}")
-            count += 1
+        count, _applied = _apply_test_results(actor, activity, results, skip_closed_book=False)
         audit.record("activity.import_results", activity, actor=actor, after={"results": count})
     return count
+
+
+def feed_released_results(assignment_id: int) -> int:
+    """The automatic grade-book feed: the results assessment releases for one assignment go to
+    every class-course test activity linked to it, without the teacher pressing anything.
+
+    Run by `lms.tasks.feed_released_results`, which assessment queues by name when results are
+    released (a submission graded under "show immediately", a hand-graded answer, a regrade)
+    and the beat task queues when an "after close" test closes. Idempotent; a submitted or
+    locked book is left alone. Returns how many results were newly applied."""
+    activities = list(
+        Activity.objects.filter(kind=Activity.Kind.TEST, ref_id=str(assignment_id))
+        .select_related("module__course__school_class", "module__course__subject")
+        .select_related("grade_semester")
+    )
+    if not activities:
+        return 0
+    results = assessment_api.released_results(assignment_id)
+    total = 0
+    for activity in activities:
+        with transaction.atomic():
+            count, applied = _apply_test_results(None, activity, results, skip_closed_book=True)
+            if applied:
+                audit.record(
+                    "activity.feed_results",
+                    activity,
+                    actor=None,
+                    after={"assignment": assignment_id, "results": count, "applied": applied},
+                )
+        total += applied
+    return total
+
+
+def feed_closed_tests(now: Any) -> int:
+    """The beat side of the feed: "after close" results are released by the clock, not by an
+    event, so each linked test activity is checked until its test has closed once and then fed.
+    Returns how many results were newly applied."""
+    due: dict[int, list[int]] = {}
+    pending = Activity.objects.filter(
+        kind=Activity.Kind.TEST, closed_results_fed_at__isnull=True
+    ).exclude(ref_id="")
+    for pk, ref in pending.values_list("pk", "ref_id"):
+        found = assessment_api.class_assignment(int(ref)) if ref.isdigit() else None
+        if found is not None and found["closes"] <= now:
+            due.setdefault(found["id"], []).append(pk)
+    total = 0
+    for assignment_id, pks in due.items():
+        total += feed_released_results(assignment_id)
+        Activity.objects.filter(pk__in=pks).update(closed_results_fed_at=now)
+    return total
 
 
 def post_message(user: Any, activity: Activity, *, body: str, parent: Post | None = None) -> Post:

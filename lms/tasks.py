@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import httpx
 from celery import shared_task
 from django.conf import settings
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from .models import CourseEnrolment, Statement
@@ -55,3 +57,67 @@ def send_activity_notices() -> int:
     from . import services
 
     return services.send_activity_notices(timezone.now())
+
+
+@shared_task(
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=6,
+)
+def feed_released_results(assignment_id: int) -> int:
+    """Queued by name from assessment (which must not import lms) when results of an online
+    test are released: the results go to progress and the grade book. Only database trouble
+    is retried; a refusal (a book closed meanwhile) is not an error and is skipped."""
+    from . import services
+
+    return services.feed_released_results(assignment_id)
+
+
+@shared_task
+def feed_closed_tests() -> int:
+    """Every few minutes (Celery beat): feed the results "after close" tests released by closing."""
+    from . import services
+
+    return services.feed_closed_tests(timezone.now())
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def record_package_result(attempt_id: int, activity_id: int) -> bool:
+    """Sent by content (by name, after commit) when a learner's package attempt is completed;
+    applies the completion rule of the LMS activity they launched it from. Re-reads both by id:
+    only an activity that really uses the package, for an enrolled learner, is updated."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from content import api as content_api
+
+    from . import services
+    from .grading import round1
+    from .models import Activity
+
+    attempt = (
+        content_api.PackageAttempt.objects.select_related("learner").filter(pk=attempt_id).first()
+    )
+    activity = (
+        Activity.objects.select_related("module__course")
+        .filter(pk=activity_id, kind=Activity.Kind.CONTENT)
+        .first()
+    )
+    if attempt is None or activity is None or not activity.ref_id.isdigit():
+        return False
+    uses_package = content_api.PackagePage.objects.filter(
+        pk=int(activity.ref_id), package_id=attempt.package_id
+    ).exists()
+    if not uses_package or not content_api.attempt_finished(attempt):
+        return False
+    scaled = content_api.attempt_scaled_score(attempt)
+    try:
+        services.record_package_result(
+            attempt.learner,
+            activity,
+            score=None if scaled is None else round1(Decimal(str(scaled)) * 10),
+            passed=True if attempt.success == "passed" else None,
+        )
+    except (PermissionDenied, ValidationError):
+        return False  # e.g. no longer enrolled: nothing to record
+    return True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_authoring
+from . import views, views_authoring, views_use_content
 
 app_name = "lms"
 
@@ -14,6 +14,17 @@ urlpatterns = [
         "activities/<int:activity_id>/move/<str:direction>/",
         views_authoring.activity_move,
         name="activity_move",
+    ),
+    path("activities/<int:activity_id>/edit/", views_authoring.activity_edit, name="activity_edit"),
+    path(
+        "activities/<int:activity_id>/delete/",
+        views_authoring.activity_delete,
+        name="activity_delete",
+    ),
+    path(
+        "modules/<int:module_id>/move/<str:direction>/",
+        views_authoring.module_move,
+        name="module_move",
     ),
     path(
         "activities/<int:activity_id>/questions/",
@@ -43,6 +54,7 @@ urlpatterns = [
         views.grade_book_action,
         name="grade_book_action",
     ),
+    path("content/<int:page_id>/use/", views_use_content.use_content, name="use_content"),
     path("pd/", views.pd_overview, name="pd"),
     path("pd/<int:course_id>/enrol/", views.pd_enrol, name="pd_enrol"),
     path(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from content import api as content_api
 from core.api import SchoolYear, User, current_school_year, record_personal_data_views
 
 from . import (
@@ -140,6 +141,9 @@ def activity_detail(request: AuthedRequest, activity_id: int) -> HttpResponse:
             "blocked": progress.unavailable_reason(request.user, activity, timezone.now())
             if learner
             else "",
+            "player_url": content_api.player_url(int(activity.ref_id), lms_activity_id=activity.pk)
+            if learner and activity.kind == Activity.Kind.CONTENT and activity.ref_id.isdigit()
+            else None,
             "questions": list(activity.questions.all()),
             "submissions": activity.submissions.filter(student=request.user),
             "posts": activity.posts.filter(parent__isnull=True).prefetch_related("replies__author"),

@@ -125,12 +125,7 @@ def lesson_add(request: AuthedRequest, course_id: int) -> HttpResponse:
 @require_POST
 def activity_add(request: AuthedRequest, course_id: int) -> HttpResponse:
     course = _managed(request, course_id)
-    module_id = request.POST.get("module", "")
-    module = get_object_or_404(
-        Module.objects.select_related("course__school_class"),
-        pk=int(module_id) if module_id.isdigit() else 0,
-        course=course,
-    )
+    module = _target_module(request, course)
     try:
         data = authoring.from_form(request.POST)
         activity = services.add_activity(
@@ -156,6 +151,85 @@ def activity_move(request: AuthedRequest, activity_id: int, direction: str) -> H
             request,
             "lms/_module_activities.html",
             {"module": Module.objects.prefetch_related("activities").get(pk=module.pk)},
+        )
+    return redirect("lms:course_edit", module.course_id)
+
+
+def _target_module(request: AuthedRequest, course: Course) -> Module:
+    raw = request.POST.get("module", "")
+    return get_object_or_404(
+        Module.objects.select_related("course__school_class"),
+        pk=int(raw) if raw.isdigit() else 0,
+        course=course,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def activity_edit(request: AuthedRequest, activity_id: int) -> HttpResponse:
+    """Edit an activity (same rules as adding) or move it to another module of the course."""
+    activity = _managed_activity(request, activity_id)
+    course = activity.module.course
+    if request.method == "POST":
+        target = _target_module(request, course)
+        try:
+            data = authoring.from_form(request.POST)
+            services.update_activity(
+                request.user,
+                activity,
+                module=target,
+                **authoring.service_kwargs(target, data),
+            )
+        except ValidationError as exc:
+            _errors(request, exc)
+            return redirect("lms:activity_edit", activity.pk)
+        messages.success(request, _("Đã lưu hoạt động “%(t)s”.") % {"t": data.title.strip()})
+        return redirect("lms:course_edit", course.pk)
+    context = _editor_context(course)
+    context.update(
+        {
+            "activity": activity,
+            "required": set(activity.prerequisites.values_list("pk", flat=True)),
+            "has_work": services.has_learner_work(activity),
+        }
+    )
+    return render(request, "lms/activity_edit.html", context)
+
+
+@login_required
+@require_POST
+def activity_delete(request: AuthedRequest, activity_id: int) -> HttpResponse:
+    activity = _managed_activity(request, activity_id)
+    outcome = services.remove_activity(request.user, activity)
+    if outcome == "archived":
+        messages.success(
+            request,
+            _(
+                "Đã lưu trữ hoạt động “%(t)s”: học sinh không còn thấy hoạt động, bài nộp và "
+                "điểm đã có vẫn được giữ."
+            )
+            % {"t": activity.title},
+        )
+    else:
+        messages.success(request, _("Đã xoá hoạt động “%(t)s”.") % {"t": activity.title})
+    return redirect("lms:course_edit", activity.module.course_id)
+
+
+@login_required
+@require_POST
+def module_move(request: AuthedRequest, module_id: int, direction: str) -> HttpResponse:
+    """Up or down one place. HTMX swaps the list of modules; without scripts the page reloads."""
+    module = get_object_or_404(Module.objects.select_related("course__school_class"), pk=module_id)
+    if not access.can_manage_course(request.user, module.course):
+        raise Http404
+    if direction not in ("up", "down"):
+        raise Http404
+    services.move_module(request.user, module, -1 if direction == "up" else 1)
+    if request.headers.get("HX-Request"):
+        return render(
+            request,
+            "lms/_modules.html",
+            {"modules": list(module.course.modules.prefetch_related("activities"))},
         )
     return redirect("lms:course_edit", module.course_id)
 

@@ -20,7 +20,7 @@ from .importers import FORMATS, UnreadableFile, parse_bytes
 from .interchange import ItemContent
 from .models import ImportJob, Item
 from .sanitize import html_to_text
-from .search import search_items
+from .search import search_visible
 
 router = Router(tags=["question_bank"])
 
@@ -48,6 +48,8 @@ class SearchOut(Schema):
     total: int
     items: list[ItemOut]
     facets: dict[str, list[tuple[Any, int]]]
+    # true when, for a text query, the facets counted only a sample of the matches
+    facets_approximate: bool = False
 
 
 class ItemIn(Schema):
@@ -104,14 +106,13 @@ def list_items(
     offset: int = 0,
 ) -> dict[str, Any]:
     filters = {"subject": subject, "grade": grade, "level": level, "type": type, "status": status}
-    result = search_items(
-        permissions.visible_items(request.user), q, filters, limit=min(limit, 100), offset=offset
-    )
+    result = search_visible(request.user, q, filters, limit=min(limit, 100), offset=offset)
     by_id = Item.objects.select_related("subject", "current_version").in_bulk(result.ids)
     return {
         "total": result.total,
         "items": [_out(by_id[i]) for i in result.ids if i in by_id],
         "facets": result.facets,
+        "facets_approximate": result.facets_approximate,
     }
 
 

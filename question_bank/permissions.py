@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 
 from core.api import Membership, Organisation, OrgKind, Role, permissions
 
-from .models import Item, Scope, Status
+from .models import Item, Scope, Status, Stimulus
 
 REVIEWABLE = (Status.SUBMITTED, Status.APPROVED)
 
@@ -33,6 +33,18 @@ def can_edit(user: Any, item: Item) -> bool:
     return permissions.reaches(user, item.school, permissions.ADMIN_ROLES)
 
 
+def can_edit_stimulus(user: Any, stimulus: Stimulus) -> bool:
+    """Its author, or whoever may edit every item hanging off it (an edit reaches them all)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    if stimulus.author_id is not None and stimulus.author_id == user.pk:
+        return True
+    items = list(stimulus.items.select_related("school"))
+    return bool(items) and all(can_edit(user, item) for item in items)
+
+
 def can_review(user: Any, item: Item) -> bool:
     """A subject head of the item's subject whose organisation is the item's school or above."""
     if not getattr(user, "is_authenticated", False) or item.subject_id is None:
@@ -47,10 +59,9 @@ def can_review(user: Any, item: Item) -> bool:
     return any(item.school.path.startswith(m.organisation.path) for m in heads)
 
 
-def reviewable_items(user: Any) -> QuerySet[Item]:
-    """Items waiting for this subject head."""
-    if not getattr(user, "is_authenticated", False):
-        return Item.objects.none()
+def _review_q(user: Any) -> Q:
+    """Submitted items in the subjects and organisations this user heads. Written over the
+    item's own columns only, so it also filters the facet count table."""
     q = Q(pk__in=[])
     for subject_id, path, parent_id in Membership.objects.filter(
         user=user, role=Role.SUBJECT_HEAD, subject__isnull=False
@@ -61,7 +72,29 @@ def reviewable_items(user: Any) -> QuerySet[Item]:
         q |= cell
     if user.is_superuser:
         q = Q()
-    return Item.objects.filter(q, status=Status.SUBMITTED)
+    return q & Q(status=Status.SUBMITTED)
+
+
+def reviewable_items(user: Any) -> QuerySet[Item]:
+    """Items waiting for this subject head."""
+    if not getattr(user, "is_authenticated", False):
+        return Item.objects.none()
+    return Item.objects.filter(_review_q(user))
+
+
+def visibility(user: Any) -> Q:
+    """What `visible_items` shows, as a filter over the item's own columns (no primary keys):
+    it applies both to items and to the facet count table (`FacetCount`)."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    shared = Q(scope=Scope.DEPARTMENT, status__in=[Status.APPROVED, Status.PUBLISHED])
+    school = Q(scope=Scope.SCHOOL) & permissions.path_q(
+        user, permissions.STAFF_ROLES, "school__path"
+    )
+    admin = permissions.path_q(user, permissions.ADMIN_ROLES, "school__path")
+    return Q(author=user) | shared | school | admin | _review_q(user)
 
 
 def visible_items(user: Any) -> QuerySet[Item]:
@@ -69,15 +102,7 @@ def visible_items(user: Any) -> QuerySet[Item]:
     items a subject head reviews."""
     if not getattr(user, "is_authenticated", False):
         return Item.objects.none()
-    if user.is_superuser:
-        return Item.objects.all()
-    shared = Q(scope=Scope.DEPARTMENT, status__in=[Status.APPROVED, Status.PUBLISHED])
-    school = Q(scope=Scope.SCHOOL) & permissions.path_q(
-        user, permissions.STAFF_ROLES, "school__path"
-    )
-    admin = permissions.path_q(user, permissions.ADMIN_ROLES, "school__path")
-    review = Q(pk__in=reviewable_items(user).values("pk"))
-    return Item.objects.filter(Q(author=user) | shared | school | admin | review)
+    return Item.objects.filter(visibility(user))
 
 
 def can_author(user: Any) -> bool:

@@ -19,12 +19,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When, Window
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When, Window
 from django.db.models.expressions import RawSQL
 
 from core.api import Subject, fold
 
-from .models import Item
+from .models import FacetCount, Item
 
 FACETS = ("subject", "grade", "topic", "level", "type", "difficulty", "status", "author", "school")
 FILTERS = {
@@ -59,18 +59,26 @@ _FACET_FIELDS = {
 }
 
 
+# With a text query the facets count at most this many matches (any of them, not the best
+# ranked: picking those would cost the full ranking the limit avoids).
+FACET_SAMPLE = 5000
+
+
 @dataclass
 class SearchResult:
     total: int
     ids: list[int]
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+    # True when the facets counted only the first FACET_SAMPLE matches of a text query
+    facets_approximate: bool = False
 
 
 def words(query: str) -> list[str]:
     return re.findall(r"\w+", fold(query))
 
 
-def apply_filters(qs: QuerySet[Item], filters: dict[str, Any]) -> QuerySet[Item]:
+def apply_filters(qs: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
+    """Filter items, or rows of the facet count table (same column names)."""
     for name, value in filters.items():
         if value in (None, "", []):
             continue
@@ -91,29 +99,39 @@ def apply_filters(qs: QuerySet[Item], filters: dict[str, Any]) -> QuerySet[Item]
 
 
 def facet_counts(
-    qs: QuerySet[Item], facets: tuple[str, ...] = FACETS
+    qs: QuerySet[Any], facets: tuple[str, ...] = FACETS, *, limit: int | None = None
 ) -> dict[str, list[tuple[Any, int]]]:
+    """Counts per facet value over the items of `qs` (or over the first `limit` of them), or,
+    when `qs` is a query on the facet count table, the sums of its tallies."""
     if not facets:
         return {}
+    tallies = qs.model is FacetCount
     if connection.vendor == "postgresql":
-        return _facet_counts_grouping_sets(qs, facets)
+        return _facet_counts_grouping_sets(qs, facets, limit=limit, tallies=tallies)
+    if limit is not None:
+        qs = Item.objects.filter(pk__in=qs.order_by().values("pk")[:limit])
+    measure = Sum("n") if tallies else Count("pk")
     out: dict[str, list[tuple[Any, int]]] = {}
     for name in facets:
         column = _FACET_FIELDS.get(name, name)
-        rows = qs.order_by().values_list(column).annotate(n=Count("pk")).order_by("-n", column)
-        out[name] = [(value, n) for value, n in rows if value not in (None, "")]
+        rows = qs.order_by().values_list(column).annotate(c=measure).order_by("-c", column)
+        out[name] = [(value, c) for value, c in rows if value not in (None, "") and c]
     return out
 
 
 def _facet_counts_grouping_sets(
-    qs: QuerySet[Item], facets: tuple[str, ...]
+    qs: QuerySet[Any], facets: tuple[str, ...], *, limit: int | None, tallies: bool
 ) -> dict[str, list[tuple[Any, int]]]:
     """Every facet in one statement and one pass over the matches (GROUPING SETS)."""
     columns = [_COLUMNS[name] for name in facets]
-    inner, params = qs.order_by().values(*columns).query.sql_with_params()
+    inner_qs = qs.order_by().values(*columns, *(["n"] if tallies else []))
+    if limit is not None:
+        inner_qs = inner_qs[:limit]
+    inner, params = inner_qs.query.sql_with_params()
     quoted = [connection.ops.quote_name(c) for c in columns]
+    measure = "SUM(n)" if tallies else "COUNT(*)"
     sql = (
-        f"SELECT {', '.join(quoted)}, GROUPING({', '.join(quoted)}), COUNT(*) "  # noqa: S608
+        f"SELECT {', '.join(quoted)}, GROUPING({', '.join(quoted)}), {measure} "  # noqa: S608
         f"FROM ({inner}) AS matches "
         f"GROUP BY GROUPING SETS ({', '.join(f'({q})' for q in quoted)})"
     )
@@ -126,8 +144,8 @@ def _facet_counts_grouping_sets(
             # GROUPING(a, b, c) sets the bit of each column NOT grouped in this row
             index = next(i for i in range(n) if not grouping & (1 << (n - 1 - i)))
             value = row[index]
-            if value not in (None, ""):
-                out[facets[index]].append((value, count))
+            if value not in (None, "") and count:
+                out[facets[index]].append((value, int(count)))
     if out.get("subject"):
         codes = dict(
             Subject.objects.filter(pk__in=[v for v, _n in out["subject"]]).values_list("pk", "code")
@@ -269,6 +287,16 @@ def backend() -> DatabaseBackend:
     return PostgresBackend() if connection.vendor == "postgresql" else DatabaseBackend()
 
 
+def search_visible(
+    user: Any, query: str = "", filters: dict[str, Any] | None = None, **kw: Any
+) -> SearchResult:
+    """Search what `user` may see; facets without a text query come from the count table."""
+    from .permissions import visibility
+
+    q = visibility(user)
+    return search_items(Item.objects.filter(q), query, filters, visibility=q, **kw)
+
+
 def search_items(
     queryset: QuerySet[Item],
     query: str = "",
@@ -277,8 +305,15 @@ def search_items(
     limit: int = 20,
     offset: int = 0,
     facets: tuple[str, ...] = FACETS,
+    visibility: Q | None = None,
 ) -> SearchResult:
-    """Search within `queryset` (already narrowed to what the user may see)."""
+    """Search within `queryset` (already narrowed to what the user may see).
+
+    `visibility`, when given, must be the filter `queryset` was made with (over the item's own
+    columns, as `permissions.visibility` returns it): without a text query the facets and the
+    total are then summed from the count table instead of counted over the items. With a text
+    query the facets count at most FACET_SAMPLE matches (`facets_approximate` says when that
+    cut anything off); the total stays exact."""
     filters = filters or {}
     if settings.ELASTICSEARCH_URL:
         return ElasticsearchBackend(settings.ELASTICSEARCH_URL).search(
@@ -287,6 +322,16 @@ def search_items(
     qs = apply_filters(queryset, filters)
     if qs.query.is_empty():
         return SearchResult(total=0, ids=[], facets={name: [] for name in facets})
+    if visibility is not None and not words(query):
+        tallies = apply_filters(FacetCount.objects.filter(visibility, n__gt=0), filters)
+        page = list(
+            qs.order_by("-updated", "-pk").values_list("pk", flat=True)[offset : offset + limit]
+        )
+        return SearchResult(
+            total=tallies.aggregate(t=Sum("n"))["t"] or 0,
+            ids=page,
+            facets=facet_counts(tallies, facets),
+        )
     qs = backend().match(qs, query)
     # the page and the total in one statement (a window count over all matches)
     page = list(
@@ -295,8 +340,11 @@ def search_items(
         ]
     )
     total = page[0][1] if page else (qs.count() if offset else 0)
+    sample = getattr(settings, "QUESTION_BANK_FACET_SAMPLE", FACET_SAMPLE)
+    bounded = bool(words(query)) and total > sample
     return SearchResult(
         total=total,
         ids=[pk for pk, _count in page],
-        facets=facet_counts(qs, facets),
+        facets=facet_counts(qs, facets, limit=sample if bounded else None),
+        facets_approximate=bounded and bool(facets),
     )

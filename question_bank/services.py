@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,9 +17,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.api import Organisation, Subject, audit, notify_user
+from core.api import Organisation, Subject, audit, image_kind, notify_user
 
-from . import permissions, signing
+from . import facet_table, permissions, signing
 from .duplicates import similar_items
 from .importers import UnreadableFile, parse_bytes
 from .interchange import Asset, ItemContent, ItemType, ParsedItem, ParseResult
@@ -36,6 +35,7 @@ from .models import (
     Scope,
     Status,
     Stimulus,
+    StimulusVersion,
     Topic,
 )
 from .sanitize import clean_content, clean_html, html_to_text, search_text
@@ -127,6 +127,7 @@ def create_item(
     )
     item.save()
     _new_version(item, content, actor)
+    facet_table.added(item.pk)
     audit.record("question.create", item, actor=actor, after=audit.snapshot(item))
     return item
 
@@ -142,20 +143,21 @@ def revise_item(actor: Any, item: Item, content: ItemContent, **meta: Any) -> It
     content = _checked(content)
     _check_meta(meta)
     before = audit.snapshot(item)
-    for name, value in meta.items():
-        setattr(item, name, value)
-    if item.current_version is not None and item.current_version.content_hash == content_hash(
-        content
-    ):
-        item.search_text = search_text(content, item.tags)
-        item.save()
-        version = item.current_version
-    else:
-        if item.status != Status.DRAFT:
-            item.status = Status.DRAFT
-            if item.scope == Scope.DEPARTMENT:
-                item.scope = Scope.SCHOOL
-        version = _new_version(item, content, actor)
+    with facet_table.tracking(item):
+        for name, value in meta.items():
+            setattr(item, name, value)
+        if item.current_version is not None and item.current_version.content_hash == (
+            content_hash(content)
+        ):
+            item.search_text = search_text(content, item.tags)
+            item.save()
+            version = item.current_version
+        else:
+            if item.status != Status.DRAFT:
+                item.status = Status.DRAFT
+                if item.scope == Scope.DEPARTMENT:
+                    item.scope = Scope.SCHOOL
+            version = _new_version(item, content, actor)
     audit.record("question.revise", item, actor=actor, before=before, after=audit.snapshot(item))
     return version
 
@@ -170,9 +172,10 @@ def _transition(
         )
     before = audit.snapshot(item, ["status", "scope"])
     from_status = item.status
-    item.status = to
-    item.updated = timezone.now()
-    item.save(update_fields=["status", "scope", "updated"])
+    with facet_table.tracking(item):
+        item.status = to
+        item.updated = timezone.now()
+        item.save(update_fields=["status", "scope", "updated"])
     assert item.current_version is not None
     ReviewEvent.objects.create(
         item=item,
@@ -249,10 +252,29 @@ def share_item(actor: Any, item: Item, scope: str) -> Item:
     if scope == Scope.DEPARTMENT and item.status not in (Status.APPROVED, Status.PUBLISHED):
         raise ValidationError(_("Chỉ câu hỏi đã được duyệt mới được chia sẻ toàn Sở."))
     before = audit.snapshot(item, ["scope"])
-    item.scope = scope
-    item.save(update_fields=["scope"])
+    with facet_table.tracking(item):
+        item.scope = scope
+        item.save(update_fields=["scope"])
     audit.record("question.share", item, actor=actor, before=before, after={"scope": scope})
     return item
+
+
+def stimulus_hash(title: str, html: str) -> str:
+    canonical = json.dumps({"html": html, "title": title}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _stimulus_version(stimulus: Stimulus, actor: Any, number: int) -> StimulusVersion:
+    version = StimulusVersion(
+        stimulus=stimulus,
+        number=number,
+        title=stimulus.title,
+        html=stimulus.html,
+        content_hash=stimulus_hash(stimulus.title, stimulus.html),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    version.save()
+    return version
 
 
 @transaction.atomic
@@ -265,7 +287,53 @@ def create_stimulus(
         subject=subject,
         author=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    _stimulus_version(stimulus, actor, 1)
     audit.record("stimulus.create", stimulus, actor=actor, after=audit.snapshot(stimulus))
+    return stimulus
+
+
+@transaction.atomic
+def revise_stimulus(actor: Any, stimulus: Stimulus, *, html: str, title: str = "") -> Stimulus:
+    """Save an edit of a shared stimulus as a new immutable version, by the item rules: the
+    earlier versions stay, and every item hanging off it that had been submitted, approved or
+    published goes back to draft (department-wide ones to school scope), because its reviewer
+    approved it with the old passage. Unchanged text adds no version."""
+    if not permissions.can_edit_stimulus(actor, stimulus):
+        raise PermissionDenied
+    stimulus = Stimulus.objects.select_for_update().get(pk=stimulus.pk)
+    html = clean_html(html).strip()
+    title = " ".join(title.split())[:255]
+    if not html_to_text(html).strip() and "<img" not in html:
+        raise ValidationError(_("Nội dung ngữ liệu không được để trống."))
+    if stimulus_hash(title, html) == stimulus_hash(stimulus.title, stimulus.html):
+        return stimulus
+    before = {"title": stimulus.title, "html": stimulus.html}
+    stimulus.title, stimulus.html = title, html
+    stimulus.save(update_fields=["title", "html"])
+    last = stimulus.versions.aggregate(n=Max("number"))["n"] or 0
+    version = _stimulus_version(stimulus, actor, last + 1)
+    reopened = []
+    for item in stimulus.items.filter(
+        status__in=[Status.SUBMITTED, Status.APPROVED, Status.PUBLISHED, Status.REJECTED]
+    ).select_related("current_version"):
+        if item.scope == Scope.DEPARTMENT:
+            item.scope = Scope.SCHOOL
+        _transition(
+            actor,
+            item,
+            Status.DRAFT,
+            (Status.SUBMITTED, Status.APPROVED, Status.PUBLISHED, Status.REJECTED),
+            _("Ngữ liệu dùng chung đã được sửa (phiên bản %(n)s); cần duyệt lại.")
+            % {"n": version.number},
+        )
+        reopened.append(item.pk)
+    audit.record(
+        "stimulus.revise",
+        stimulus,
+        actor=actor,
+        before=before,
+        after={"title": title, "html": html, "version": version.number, "items_to_draft": reopened},
+    )
     return stimulus
 
 
@@ -505,7 +573,7 @@ def save_item(
     return item
 
 
-IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+IMAGE_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
@@ -513,17 +581,10 @@ def store_image(actor: Any, data: bytes, name: str) -> str:
     """Store an uploaded picture once by its sha256 and return its URL. The type is decided by
     decoding the bytes (Pillow), never by the file name or the browser's claim; SVG and
     anything else that does not decode as a bitmap is refused."""
-    from PIL import Image, UnidentifiedImageError
-
     if len(data) > MAX_IMAGE_BYTES:
         raise ValidationError(_("Ảnh quá lớn (tối đa 5 MB)."))
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format or ""
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise ValidationError(_("Tệp không phải ảnh PNG, JPEG, GIF hoặc WebP hợp lệ.")) from exc
-    if kind not in IMAGE_TYPES:
+    kind = image_kind(data)
+    if kind is None:
         raise ValidationError(_("Tệp không phải ảnh PNG, JPEG, GIF hoặc WebP hợp lệ."))
     asset = Asset(name=name[:255] or "image", mime=IMAGE_TYPES[kind], data=data)
     digest = asset_digest(asset)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_import, views_items
+from . import views, views_import, views_items, views_stimuli
 
 app_name = "question_bank"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("items/<int:item_id>/edit/", views_items.item_edit, name="item_edit"),
     path("items/<int:item_id>/submit/", views_items.item_submit, name="item_submit"),
     path("items/<int:item_id>/duplicates/", views_items.item_duplicates, name="item_duplicates"),
+    path("stimuli/<int:stimulus_id>/edit/", views_stimuli.stimulus_edit, name="stimulus_edit"),
     path("import/", views_import.import_start, name="import_start"),
     path("import/template.<str:kind>", views_import.import_template, name="import_template"),
     path("import/<int:job_id>/", views_import.import_job, name="import_job"),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from . import permissions, services
 from .models import Item, ItemAsset, Level
-from .search import search_items
+from .search import search_visible
 
 
 @login_required
@@ -22,7 +22,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         "level": request.GET.get("level", ""),
         "type": request.GET.get("type", ""),
     }
-    result = search_items(permissions.visible_items(request.user), q, filters, limit=50)
+    result = search_visible(request.user, q, filters, limit=50)
     items = Item.objects.select_related("subject", "current_version").in_bulk(result.ids)
     context = {
         "q": q,
@@ -30,6 +30,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         "total": result.total,
         "items": [items[i] for i in result.ids if i in items],
         "facets": result.facets,
+        "facets_approximate": result.facets_approximate,
         "levels": Level.choices,
     }
     template = (
@@ -62,7 +63,8 @@ def review(request: HttpRequest, item_id: int) -> HttpResponse:
             request,
             "question_bank/review_queue.html",
             {"items": items[:100], "error": exc, "error_item": item.pk},
-            status=400,
+            # a refusal is 403, like elsewhere; a bad decision (no comment) is 400
+            status=403 if isinstance(exc, PermissionDenied) else 400,
         )
     return redirect("question_bank:review_queue")
 

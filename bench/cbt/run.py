@@ -47,6 +47,7 @@ sys.path.insert(0, str(ROOT))
 from bench.cbt import bare  # noqa: E402
 from bench.cbt.loadgen import Client, Stats  # noqa: E402
 from bench.cbt.servers import PgConnections, WebServer, free_port  # noqa: E402
+from bench.pg import ensure_database  # noqa: E402
 
 DATABASE_URL = os.environ.get("CBT_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cbt_bench")
 ENV = {
@@ -78,18 +79,7 @@ def uptime() -> str:
 
 
 def create_database() -> None:
-    """CREATE DATABASE cbt_bench… if it is missing (the name must start with cbt_bench)."""
-    import psycopg
-
-    parts = urlsplit(DATABASE_URL)
-    name = parts.path.lstrip("/")
-    if not name.startswith("cbt_bench"):
-        sys.exit(f"refusing to use database {name!r}: bench databases are named cbt_bench*")
-    admin = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
+    ensure_database(DATABASE_URL, "cbt_bench")
 
 
 def drop_database() -> None:
@@ -183,7 +173,11 @@ class Bench:
     async def deliver(self, delivery: Any, candidates: list[Any]) -> None:
         a = self.args
         f = self.figures
-        web = self.server({**ENV, "DJANGO_SETTINGS_MODULE": a.settings}, "web")
+        fast = "0" if a.django_saves else "1"
+        web = self.server(
+            {**ENV, "DJANGO_SETTINGS_MODULE": a.settings, "EXAMS_FAST_ANSWERS": fast}, "web"
+        )
+        f["save_path"] = "django" if a.django_saves else "fast (exams/fastpath.py)"
         f["server_start_s"] = round(await self.start(web), 1)
         client = Client(web.url, delivery, timeout=a.timeout)
 
@@ -353,6 +347,7 @@ def table(f: dict[str, Any], a: argparse.Namespace) -> str:
     st, sub, chk = f["start"], f["submit"], f["check"]
     rows = [
         ("candidates / connections / workers", f"{a.candidates} / {a.connections} / {a.workers}"),
+        ("answer saves served by", f["save_path"]),
         ("start burst makespan", f"{st['makespan_s']} s (goal ≤ 10 s at 3,000)"),
         ("  start failures / retried errors", f"{st['failed']} / {st['retried_errors']}"),
         ("autosave acknowledged saves/s", f"{s['acked_per_s']} (goal ≥ 1,500 at 32 conn.)"),
@@ -422,6 +417,11 @@ def parse_args() -> argparse.Namespace:
         "--settings",
         default="config.settings.production",
         help="settings of the web server (default: production)",
+    )
+    p.add_argument(
+        "--django-saves",
+        action="store_true",
+        help="serve answer saves through Django's endpoint instead of exams/fastpath.py",
     )
     p.add_argument("--collectstatic", action="store_true", help="rerun collectstatic")
     p.add_argument("--drop", action="store_true", help="drop the scratch database at the end")

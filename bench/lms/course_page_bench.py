@@ -4,15 +4,16 @@
         --duration 20
 
 Production configuration on loopback: PostgreSQL (DATABASE_URL, default the database
-`lms_bench`, which must exist), Redis (REDIS_URL, default db 8) for the cache, gunicorn gthread
-workers (default: CPUs + 1 processes, 2 threads each, so PostgreSQL sees a bounded number of
-connections) serving config.wsgi with config.settings.production. Each request is signed in as
-a different enrolled teacher (one session per teacher; half of them have done the first three
-activities). Load comes from `wrk` when installed, else from this script's own keep-alive
-asyncio client run in `--clients` separate processes (a warm-up of `--warmup` seconds is not
-counted). Bounded in time: server start ≤ 300 s, load ≤ duration + warm-up + 60 s.
-Prints one JSON line: requests/s, latency percentiles, non-2xx count, the load average after
-the run, and the goal's verdict (≥ 1,000 req/s with p99 ≤ 200 ms).
+`lms_bench`, created when missing), Redis (REDIS_URL, default db 8) for the cache, gunicorn
+gthread workers (default: CPUs + 1 processes, 2 threads each, so PostgreSQL sees a bounded
+number of connections) serving config.wsgi with config.settings.production (plus one bare
+signed-in page, bench/lms/bare_urls.py, measured after the course page as the machine's
+baseline). Each request is signed in as a different enrolled teacher (one session per teacher;
+half of them have done the first three activities). Load comes from `wrk` when installed, else
+from this script's own keep-alive asyncio client run in `--clients` separate processes (a warm-
+up of `--warmup` seconds is not counted). Bounded in time: server start ≤ 300 s, load ≤ duration
++ warm-up + 60 s. Prints one JSON line: requests/s, latency percentiles, non-2xx count, the load
+average after the run, and the goal's verdict (≥ 1,000 req/s with p99 ≤ 200 ms).
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    # Production settings plus one bare signed-in page for the baseline (bench/lms/bare_urls.py).
+    "DJANGO_SETTINGS_MODULE": "bench.lms.bare_settings",
     "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lms_bench"),
     "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/8"),
     "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-" + "x" * 32),
@@ -48,6 +51,9 @@ def prepare(teachers: int) -> tuple[int, list[str]]:
     """Migrate, then make one PD course and `teachers` enrolled teachers with sessions."""
     os.environ.update(ENV)
     sys.path.insert(0, str(ROOT))
+    from bench.pg import ensure_database
+
+    ensure_database(ENV["DATABASE_URL"], "lms_bench")
     import django
 
     django.setup()
@@ -365,6 +371,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--clients", type=int, default=1, help="client processes (own client)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the bare signed-in page")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     args = parser.parse_args()
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
@@ -382,12 +389,16 @@ def main() -> None:
             body = response.read().decode()
             if response.status != 200 or "Bài 5.6" not in body:
                 raise RuntimeError("the course page is not served")
-        if use_wrk:
-            figures = load_wrk(port, path, cookies, args.connections, args.duration)
-        else:
-            figures = load_python(
-                port, path, cookies, args.connections, args.duration, args.clients, args.warmup
+
+        def measure(url: str) -> dict[str, Any]:
+            if use_wrk:
+                return load_wrk(port, url, cookies, args.connections, args.duration)
+            return load_python(
+                port, url, cookies, args.connections, args.duration, args.clients, args.warmup
             )
+
+        figures = measure(path)
+        baseline = None if args.no_baseline else measure("/bench/signed-in/")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -409,6 +420,11 @@ def main() -> None:
                 "cpus": os.cpu_count(),
                 "loadavg_after": [round(x, 2) for x in load],
                 "goal_met": figures["rps"] >= 1000 and figures["p99_ms"] <= 200,
+                # The same client, sessions and server on a page that only signs the user in.
+                "baseline_signed_in_page": baseline,
+                "ratio_to_baseline": round(figures["rps"] / baseline["rps"], 3)
+                if baseline and baseline["rps"]
+                else None,
             }
         )
     )

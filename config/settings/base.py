@@ -237,6 +237,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # (name, method, path regex, per "ip"/"user", requests, seconds): core/ratelimit.py. Sign-in is
 # limited per address on top of the per-account lockout; answer saving is generous because a
 # candidate's page saves on every change.
+# Django requests in flight per ASGI worker; 0: no limit (production sets one, core/admission.py).
+ASGI_DJANGO_CONCURRENCY = int(os.environ.get("ASGI_DJANGO_CONCURRENCY", "0"))
+# Exam answer saves served from the event loop on PostgreSQL (exams/fastpath.py), with a pool of
+# their own per web worker process.
+EXAMS_FAST_ANSWERS = env_bool("EXAMS_FAST_ANSWERS", True)
+EXAMS_FAST_ANSWERS_POOL_SIZE = int(os.environ.get("EXAMS_FAST_ANSWERS_POOL_SIZE", "8"))
+
 RATE_LIMITS: list[tuple[str, str, str, str, int, int]] = [
     ("login", "POST", r"^/accounts/login/$", "ip", 30, 300),
     ("answers", "PUT", r"^/api/v1/(assessment|exams)/attempts/\d+/answers$", "path", 300, 60),
@@ -298,12 +305,16 @@ WAGTAIL_SITE_NAME = "Học liệu số"
 WAGTAILADMIN_BASE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Content review: the subject-head task authorises publishing (content/workflow.py).
 WAGTAIL_FINISH_WORKFLOW_ACTION = "content.workflow.publish_approved"
+# Every document upload is checked by content, not by extension (content/document_forms.py).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "content.document_forms.CheckedDocumentForm"
 # E-learning packages run on their own origin (docs/content-packages.md), e.g.
 # CONTENT_PLAY_ORIGIN=https://play.hoclieu.example CONTENT_PLATFORM_ORIGINS=https://hoclieu.example
 CONTENT_PLAY_ORIGIN = os.environ.get("CONTENT_PLAY_ORIGIN", "")
 CONTENT_PLATFORM_ORIGINS = [
     o for o in os.environ.get("CONTENT_PLATFORM_ORIGINS", "").split(",") if o.strip()
 ]
+# LibreOffice's soffice, to show PPTX slides as PDF (content/slides.py); found on PATH if unset.
+SOFFICE_PATH = os.environ.get("SOFFICE_PATH", "")
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -342,6 +353,10 @@ CELERY_BEAT_SCHEDULE["exams-submit-expired"] = {
 CELERY_BEAT_SCHEDULE["lms-activity-notices"] = {
     "task": "lms.tasks.send_activity_notices",
     "schedule": 900.0,
+}
+CELERY_BEAT_SCHEDULE["lms-closed-tests"] = {
+    "task": "lms.tasks.feed_closed_tests",
+    "schedule": 300.0,
 }
 
 LOGGING = {

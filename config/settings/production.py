@@ -29,6 +29,11 @@ DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
     "max_size": int(os.environ.get("DB_POOL_MAX_SIZE", "8")),
     "timeout": 10,
 }
+# Django requests in flight per ASGI worker (core/admission.py): twice the pooled connections, so
+# a burst waits on the event loop instead of in hundreds of threads timing out for a connection,
+# while a request finishing its response overlaps with the next one's queries.
+_POOL_SIZE = DATABASES["default"]["OPTIONS"]["pool"]["max_size"]  # noqa: F405
+ASGI_DJANGO_CONCURRENCY = int(os.environ.get("ASGI_DJANGO_CONCURRENCY", 2 * _POOL_SIZE))
 # Sessions read from Redis and written through to the database: no session query per request.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

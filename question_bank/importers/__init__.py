@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext as _
 
+from core.api import upload_kind
+
 from ..interchange import ParseResult
 from .aiken import parse_aiken
 from .common import UnreadableFile, decode_text
@@ -56,6 +58,15 @@ def parse_bytes(
     """Raises UnreadableFile when the file cannot be read at all."""
     if fmt == "auto":
         fmt = detect_format(name, data)
+    if fmt in ("docx", "xlsx") and upload_kind(data) != fmt:
+        # Checked by content first: a renamed file or a zip without the document part would
+        # otherwise fail deep inside python-docx/openpyxl.
+        reason = _("nội dung không phải gói Office Open XML của loại này")
+        if fmt == "docx":
+            message = _("%(f)s: không phải tệp Word .docx đọc được (%(e)s).")
+        else:
+            message = _("%(f)s: không phải tệp Excel .xlsx đọc được (%(e)s).")
+        raise UnreadableFile(message % {"f": name, "e": reason})
     if fmt == "docx":
         return parse_docx(data, name)
     if fmt == "xlsx":

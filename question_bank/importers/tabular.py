@@ -161,6 +161,7 @@ def _rows(table: list[list[Any]], filename: str) -> ParseResult:
         raise UnreadableFile(
             _("%(f)s: dòng 1 phải là tiêu đề mẫu, có cột “Nội dung”.") % {"f": filename}
         )
+    has_key = "key" in header
     items: list[ParsedItem] = []
     problems: list[ImportProblem] = []
     for line_no, values in enumerate(table[1:], start=2):
@@ -173,6 +174,21 @@ def _rows(table: list[list[Any]], filename: str) -> ParseResult:
             continue
         location = f"{filename}, dòng {line_no}"
         item, error = _row_item(row, location)
+        if item is not None and not has_key and item.content.type != ItemType.ESSAY:
+            # Without the column every keyed question would otherwise fail later with a bare
+            # "no key" message that does not say the column itself is missing.
+            number = item.number or str(line_no - 1)
+            problems.append(
+                problem(
+                    f"{location}, câu {number}",
+                    _(
+                        "Tệp không có cột “Đáp án” nên câu %(n)s không có đáp án. Hãy thêm cột "
+                        "“Đáp án” vào dòng tiêu đề (dòng 1) và ghi đáp án cho từng câu."
+                    )
+                    % {"n": number},
+                )
+            )
+            continue
         if error:
             problems.append(problem(location, error))
         elif item is not None:

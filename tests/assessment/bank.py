@@ -72,3 +72,16 @@ def make_item(
 
 def points(value: str) -> Decimal:
     return Decimal(value)
+
+
+def new_version(previous: ItemVersion, content: ItemContent) -> ItemVersion:
+    """The next version of the same question (a key correction, say)."""
+    version = ItemVersion.objects.create(
+        item=previous.item,
+        number=previous.number + 1,
+        type=content.type.value,
+        content=content.to_json(),
+        content_hash=content_hash(content),
+    )
+    Item.objects.filter(pk=previous.item_id).update(current_version=version)
+    return version

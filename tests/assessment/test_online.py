@@ -15,7 +15,13 @@ from assessment.views_data import grading_queue
 from core.models import AuditEvent
 from question_bank.api import ItemContent, ItemType
 from tests import factories
-from tests.assessment.bank import make_item, short_numeric, single_choice, true_false
+from tests.assessment.bank import (
+    make_item,
+    new_version,
+    short_numeric,
+    single_choice,
+    true_false,
+)
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/assessment"
@@ -237,11 +243,11 @@ def test_result_policies(setup, login) -> None:
 
 
 def test_regrade_after_key_correction_logs_before_and_after(setup) -> None:
-    world, test, items, assignment = setup
+    world, _test, items, assignment = setup
     attempt = answer_all(world, assignment)
     assert attempt.score == Decimal("1")
     # The key of the multiple-choice item was wrong: it is B, not C.
-    corrected = make_item(single_choice("B"), subject=test.subject)
+    corrected = new_version(items[0].item_version, single_choice("B"))
     log = services.correct_item(world.a.teacher, items[0], corrected)
     mc_position = next(r["position"] for r in attempt.layout if r["test_item"] == items[0].pk)
     assert log == [
@@ -260,6 +266,21 @@ def test_regrade_after_key_correction_logs_before_and_after(setup) -> None:
     # Regrading again with the same key changes nothing and logs nothing more.
     assert services.correct_item(world.a.teacher, items[0], corrected) == []
     assert AuditEvent.objects.filter(action="assessment.attempt.regrade").count() == 1
+
+
+def test_regrade_refuses_a_version_of_another_question(setup) -> None:
+    world, test, items, assignment = setup
+    attempt = answer_all(world, assignment)
+    other = make_item(single_choice("B"), subject=test.subject)
+    with pytest.raises(services.ValidationError) as caught:
+        services.correct_item(world.a.teacher, items[0], other)
+    assert f"thuộc câu hỏi #{other.item_id}" in caught.value.messages[0]
+    items[0].refresh_from_db()
+    attempt.refresh_from_db()
+    assert items[0].item_version_id != other.pk
+    assert all(r["item_version"] != other.pk for r in attempt.layout)
+    assert attempt.score == Decimal("1")
+    assert not AuditEvent.objects.filter(action="assessment.test.correct_item").exists()
 
 
 def test_attempt_limit_and_window(setup) -> None:

@@ -48,6 +48,7 @@ def play_server(db_templates: DatabaseTemplates) -> Iterator[tuple[Server, dict[
         "scorm12": str(fixture_path("scorm12/singlescobasic.zip")),
         "scorm2004": str(fixture_path("scorm2004/RuntimeBasicCalls_SCORM20043rdEdition.zip")),
         "h5p": str(fixture_path("h5p/h5p-test.h5p")),
+        "h5p_choice": str(fixture_path("h5p/multiple-choice-2-6.h5p")),
         "cmi5": str(fixture_path("cmi5/multi_au_framed.zip")),
     }
     out = manage(db, "shell", "-c", SETUP.replace("PATHS", repr(json.dumps(paths))))
@@ -166,6 +167,82 @@ def test_h5p_plays_and_its_result_is_stored(play_server, page) -> None:
     assert (result["completion"], result["success"]) == ("completed", "passed")
     assert (result["score_raw"], result["score_max"], result["score_scaled"]) == (1.0, 1.0, 1.0)
     assert page.locator("[data-testid=attempt-score]").inner_text() == "1/1"
+
+
+def test_scorm12_course_resumes_on_relaunch(play_server, page) -> None:
+    """A SCORM 1.2 learner who leaves mid-course (exit = suspend, with a bookmark and suspend
+    data committed through scorm-again to our runtime endpoint) gets them back at the next
+    launch with cmi.core.entry = "resume", and the course offers to go back to its bookmark."""
+    server, pages = play_server
+    login(page, server.url, "giaovien")
+    page.wait_for_url(f"{server.url}/")
+    sco = open_player(page, server, pages["scorm12"])
+    sco.locator("#butNext").wait_for()
+    run = page.frame_locator("[data-testid=player-frame]").locator("body")
+    # What the course's own calls do when the learner leaves at page 3 without finishing.
+    committed = run.evaluate(
+        """() => [
+            window.API.LMSSetValue("cmi.core.lesson_location", "3"),
+            window.API.LMSSetValue("cmi.suspend_data", "seen=1,2,3"),
+            window.API.LMSSetValue("cmi.core.exit", "suspend"),
+            window.API.LMSCommit(""),
+        ]"""
+    )
+    assert committed == ["true", "true", "true", "true"]
+    result = stored(server, pages["scorm12"])
+    assert (result["location"], result["suspend_data"]) == ("3", "seen=1,2,3")
+    dialogs = watch_dialogs(page)
+    sco = open_player(page, server, pages["scorm12"])
+    sco.locator("#butNext").wait_for()
+    run = page.frame_locator("[data-testid=player-frame]").locator("body")
+    cmi = run.evaluate(
+        "() => [window.API.cmi.core.entry, window.API.cmi.core.lesson_location,"
+        " window.API.cmi.suspend_data]"
+    )
+    assert cmi == ["resume", "3", "seen=1,2,3"]
+    assert dialogs == ["Would you like to resume from where you previously left off?"]
+
+
+def test_h5p_learner_resumes_where_they_left_off(play_server, page) -> None:
+    """H5P's own state (getCurrentState) is saved to our xAPI state endpoint and handed back
+    to h5p-standalone (contentUserData) at the next launch: the chosen answer is still chosen."""
+    server, pages = play_server
+    login(page, server.url, "giaovien")
+    page.wait_for_url(f"{server.url}/")
+    page.goto(f"{server.url}/content/play/{pages['h5p_choice']}/")
+    run = page.frame_locator("[data-testid=player-frame]")
+    content = run.frame_locator("iframe.h5p-iframe")
+    # randomAnswers is on: find the answer by its text, wherever it is.
+    wrong = content.get_by_role("radio", name="Wrong one")
+    wrong.click()
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(f"{r.method} {r.url}"))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    try:
+        run.locator("body[data-state-saved]").wait_for(state="attached")
+    except Exception as exc:  # say what the page did instead
+        probe = run.locator("body").evaluate(
+            "() => [String(window.H5P && window.H5P.instances && window.H5P.instances.length),"
+            " document.querySelectorAll('iframe').length, document.body.dataset.h5pReady,"
+            " document.body.dataset.lastStoredVerb]"
+        )
+        raise AssertionError(f"state not saved: {probe} {failed}") from exc
+    assert content.get_by_role("radio", name="Correct one").get_attribute("aria-checked") == "false"
+    page.reload()
+    content = page.frame_locator("[data-testid=player-frame]").frame_locator("iframe.h5p-iframe")
+    restored = content.get_by_role("radio", name="Wrong one")
+    restored.wait_for()
+    assert restored.get_attribute("aria-checked") == "true"
+    assert content.get_by_role("radio", name="Correct one").get_attribute("aria-checked") == "false"
+    code = (
+        "from content.models import PackagePage, XapiDocument;"
+        f"p = PackagePage.objects.get(pk={pages['h5p_choice']});"
+        "d = XapiDocument.objects.get(document_id='h5p-state',"
+        " activity_id__endswith=str(p.package.uuid));"
+        "print(bytes(d.content).decode())"
+    )
+    saved = json.loads(manage(server.db, "shell", "-c", code).strip().splitlines()[-1])
+    assert saved["answers"] == [1]  # "Wrong one" is the second answer of the content
 
 
 def test_cmi5_au_launches_reports_and_is_satisfied(play_server, page) -> None:

@@ -39,10 +39,12 @@ def test_errors_are_located_and_nothing_is_stored(seeded: SeededExam) -> None:
     with pytest.raises(ValidationError) as e:
         services.import_candidates(None, session, data, "ds.xlsx")
     messages = e.value.messages
-    assert "Tệp ds.xlsx, dòng 3: số báo danh 100001 trùng với dòng 2." in messages
-    assert any("dòng 3: ngày sinh “31/02/2008”" in m for m in messages)
-    assert "Tệp ds.xlsx, dòng 4: thiếu họ và tên." in messages
-    assert "Tệp ds.xlsx, dòng 4: không có học sinh với mã định danh 079208000999." in messages
+    assert "Tệp ds.xlsx, dòng 3, cột A: số báo danh 100001 trùng với dòng 2." in messages
+    assert any("dòng 3, cột D: ngày sinh “31/02/2008”" in m for m in messages)
+    assert "Tệp ds.xlsx, dòng 4, cột B: thiếu họ và tên." in messages
+    assert (
+        "Tệp ds.xlsx, dòng 4, cột E: không có học sinh với mã định danh 079208000999." in messages
+    )
     assert Candidate.objects.count() == before
     with pytest.raises(ValidationError) as e:
         services.import_candidates(None, session, _xlsx([["Tên"], ["A"]]), "x.xlsx")

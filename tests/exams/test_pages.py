@@ -97,6 +97,13 @@ def test_seat_cards_results_and_publication(seeded: SeededExam, login) -> None:
     assert seeded.candidates[0].password in cards or any(
         c.password in cards for c in seeded.candidates if c.room == room.name
     )
+    # Publication waits for every room's review.
+    r = client.post(f"/exams/{seeded.exam.pk}/publish/")
+    assert r["Location"] == f"/exams/{seeded.exam.pk}/review/"
+    seeded.exam.refresh_from_db()
+    assert seeded.exam.results_published is None
+    for r in Room.objects.filter(session__exam=seeded.exam):
+        client.post(f"/exams/{seeded.exam.pk}/review/", {"action": "review", "room": r.pk})
     assert client.post(f"/exams/{seeded.exam.pk}/publish/").status_code == 302
     seeded.exam.refresh_from_db()
     assert seeded.exam.results_published is not None

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import login
 from tests.e2e.server import Server, manage
@@ -53,6 +54,7 @@ services.add_activity(
     lesson=lesson, phase=P.AFTER,
 )
 info = {"lesson": lesson.pk, "student": student.username, "name": student.full_name}
+info["course"] = course.pk
 info["size"] = klass.enrolments.count()
 print(json.dumps(info))
 """
@@ -101,4 +103,33 @@ def test_student_prepares_and_teacher_sees_it(flipped_server: Any, browser: Any)
     missed = teacher.get_by_test_id("most-missed").locator("li").all_inner_texts()
     assert missed[0].startswith("Câu 2: a > 0 thì parabol… — 1/1 sai (100%)")
     assert "quay xuống" in missed[0]
+    teacher.context.close()
+
+
+def test_teacher_reorders_modules_and_edits_an_activity(flipped_server: Any, browser: Any) -> None:
+    server, info = flipped_server
+    editor_url = f"{server.url}/lms/courses/{info['course']}/edit/"
+    teacher = browser.new_context(locale="vi-VN").new_page()
+    login(teacher, server.url, "giaovien")
+    teacher.goto(editor_url)
+    add = teacher.get_by_test_id("module-add")
+    add.get_by_label("Tên chương").fill("Chương 4")
+    add.get_by_role("button", name="Thêm chương").click()
+    headings = teacher.locator("#course-modules section.module h2")
+    expect(headings).to_have_text(["Chương 3", "Chương 4"])
+    # ↑ swaps the list of modules in place (HTMX): the page is not reloaded.
+    teacher.evaluate("window.notReloaded = true")
+    teacher.locator("section.module", has_text="Chương 4").get_by_test_id("module-up").click()
+    expect(headings).to_have_text(["Chương 4", "Chương 3"])
+    assert teacher.evaluate("window.notReloaded") is True
+
+    row = teacher.locator("li[data-activity]", has_text="Luyện tập sau giờ học")
+    row.get_by_test_id("activity-edit").click()
+    form = teacher.get_by_test_id("activity-edit-form")
+    form.get_by_label("Tên hoạt động").fill("Luyện tập: vẽ parabol")
+    form.get_by_role("button", name="Lưu thay đổi").click()
+    teacher.wait_for_url(editor_url)
+    assert "Đã lưu hoạt động “Luyện tập: vẽ parabol”." in teacher.content()
+    teacher.goto(f"{server.url}/lms/lessons/{info['lesson']}/")
+    assert "Luyện tập: vẽ parabol" in teacher.locator("main").inner_text()
     teacher.context.close()

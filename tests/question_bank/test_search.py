@@ -120,3 +120,22 @@ def test_subject_filter_by_code_or_list_of_codes(items):
     assert both.total == 5
     unknown = search_items(Item.objects.all(), "", {"subject": "KHONG"})
     assert unknown.total == 0
+
+
+def test_subject_and_grade_scope_follow_an_edited_item(items, bank):
+    """An edit that moves an item to another grade moves it in the search too."""
+    found = search_items(Item.objects.all(), "phuong trinh", {"subject": "TOAN", "grade": 10})
+    assert ids(found) == {items["quadratic"].pk}
+    item = items["quadratic"]
+    services.revise_item(
+        bank.author, item, single_choice("Giải phương trình bậc hai x² − 5x + 6 = 0"), grade=11
+    )
+    assert (
+        search_items(Item.objects.all(), "phuong trinh", {"subject": "TOAN", "grade": 10}).ids == []
+    )
+    moved = search_items(Item.objects.all(), "phuong trinh", {"subject": "TOAN", "grade": 11})
+    assert ids(moved) == {item.pk}
+    # one filter alone, and a list, still work the same way
+    assert ids(search_items(Item.objects.all(), "phuong", {"grade": 11})) == {item.pk}
+    physics = search_items(Item.objects.all(), "dong nang", {"subject": ["VL", "TOAN"]})
+    assert ids(physics) == {items["physics"].pk}

@@ -205,12 +205,13 @@ def test_production_settings_are_hardened() -> None:
 
 def test_production_pools_database_connections_instead_of_one_per_request() -> None:
     """Under ASGI a persistent connection per request thread exhausts PostgreSQL at exam load."""
-    conn_max_age, pool_max, sessions = _production(
+    conn_max_age, pool_max, sessions, admitted = _production(
         "from django.conf import settings as s; d = s.DATABASES['default']; "
         "print(json.dumps([d['CONN_MAX_AGE'], d['OPTIONS']['pool']['max_size'], "
-        "s.SESSION_ENGINE]))",
+        "s.SESSION_ENGINE, s.ASGI_DJANGO_CONCURRENCY]))",
         DB_POOL_MAX_SIZE="5",
     )
     assert conn_max_age == 0
     assert pool_max == 5
+    assert admitted == 10  # bounded by the pool: no burst of threads timing out for a connection
     assert sessions == "django.contrib.sessions.backends.cached_db"

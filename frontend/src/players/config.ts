@@ -5,5 +5,12 @@ export interface PlayerConfig {
   xapiUrl: string;
   activityId: string;
   cmi: Record<string, unknown>;
-  h5p: { frameJs: string; frameCss: string };
+  h5p: {
+    frameJs: string;
+    frameCss: string;
+    // The xAPI activities/state endpoint and the document holding H5P's saved state.
+    stateUrl: string;
+    stateId: string;
+    state: string;
+  };
 }
