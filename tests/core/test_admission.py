@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 from core.admission import Admission
+from tests.aio import run
 
 
 class Recorder:
@@ -46,7 +47,7 @@ def test_a_burst_is_admitted_n_at_a_time_and_every_request_is_served() -> None:
     async def burst() -> list[list[dict[str, Any]]]:
         return await asyncio.gather(*[_request(app) for _ in range(40)])
 
-    responses = asyncio.run(burst())
+    responses = run(burst())
     assert inner.most == 3
     assert all(r[0]["status"] == 200 and r[-1]["body"] == b"ok" for r in responses)
 
@@ -67,7 +68,7 @@ def test_the_slot_is_given_back_when_the_app_fails() -> None:
         return failures
 
     # With the slot leaked, the second request would wait forever.
-    assert asyncio.run(asyncio.wait_for(twice(), timeout=5)) == 2
+    assert run(asyncio.wait_for(twice(), timeout=5)) == 2
 
 
 def test_without_a_limit_and_for_websockets_nothing_waits() -> None:
@@ -76,8 +77,8 @@ def test_without_a_limit_and_for_websockets_nothing_waits() -> None:
     async def burst(app: Any, kind: str) -> None:
         await asyncio.gather(*[_request(app, kind) for _ in range(10)])
 
-    asyncio.run(burst(Admission(inner, limit=0), "http"))
+    run(burst(Admission(inner, limit=0), "http"))
     assert inner.most == 10
     inner.most = 0
-    asyncio.run(burst(Admission(inner, limit=2), "websocket"))
+    run(burst(Admission(inner, limit=2), "websocket"))
     assert inner.most == 10

@@ -8,7 +8,6 @@ psycopg's async pool and is off on SQLite (the CI's PostgreSQL leg runs these).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import json
 import re
@@ -24,6 +23,7 @@ from django.utils import timezone
 from exams import fastpath, services
 from exams.models import Answer, Attempt
 from exams.seeding import SeededExam, seed_exam
+from tests import aio
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -66,7 +66,7 @@ def _django(attempt: int, token: str, steps: list[Step]) -> list[tuple[int, Any]
 def _asgi(attempt: int, token: str, steps: list[Step]) -> list[tuple[int, Any]]:
     from config.asgi import application
 
-    async def run() -> list[tuple[int, Any]]:
+    async def go() -> list[tuple[int, Any]]:
         out = []
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
@@ -83,7 +83,7 @@ def _asgi(attempt: int, token: str, steps: list[Step]) -> list[tuple[int, Any]]:
         await _fast_layer(application).aclose()
         return out
 
-    return asyncio.run(run())
+    return aio.run(go())
 
 
 def _no_digits(body: dict[str, Any]) -> dict[str, Any]:
@@ -214,7 +214,7 @@ def test_a_host_outside_allowed_hosts_is_refused(exam: SeededExam, settings: Any
 
     attempt, token = _start(exam, 0)
 
-    async def run() -> int:
+    async def go() -> int:
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://evil.example") as c:
             r = await c.put(
@@ -223,7 +223,7 @@ def test_a_host_outside_allowed_hosts_is_refused(exam: SeededExam, settings: Any
         await _fast_layer(application).aclose()
         return r.status_code
 
-    assert asyncio.run(run()) == 400
+    assert aio.run(go()) == 400
     assert not Answer.objects.filter(attempt_id=attempt).exists()
 
 
@@ -232,10 +232,10 @@ def test_other_requests_still_reach_django(exam: SeededExam) -> None:
 
     attempt, token = _start(exam, 0)
 
-    async def run() -> int:
+    async def go() -> int:
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             r = await client.get(f"{API}/{attempt}/state", headers={"X-Exam-Token": token})
         return r.status_code
 
-    assert asyncio.run(run()) == 200
+    assert aio.run(go()) == 200
