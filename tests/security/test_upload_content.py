@@ -71,6 +71,8 @@ WEBM = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm" +
         ("bai-giang.webm", WEBM, "webm"),
         ("phu-de.vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nXin chào".encode(), "vtt"),
     ],
+    # Named ids: the zips carry the time they were built, and xdist's workers each collect.
+    ids=["docx", "pdf", "png", "mp4", "webm", "vtt"],
 )
 def test_real_files_are_recognised(name: str, data: bytes, kind: str) -> None:
     allowed = ("docx", "pdf", "png", "mp4", "webm", "vtt")
@@ -87,6 +89,7 @@ def test_real_files_are_recognised(name: str, data: bytes, kind: str) -> None:
         ("video.mp4", HTML),
         ("phu-de.vtt", HTML),
     ],
+    ids=["exe-as-docx", "zip-as-docx", "html-as-pdf", "svg-as-png", "html-as-mp4", "html-as-vtt"],
 )
 def test_renamed_files_are_refused_with_the_name(name: str, data: bytes) -> None:
     allowed = ("docx", "pdf", "png", "mp4", "vtt")
