@@ -26,6 +26,7 @@ from .permissions import (
     assignable_classes,
     assignment_or_404,
     is_staff,
+    results_visible_assignment_ids,
     staff_school,
     test_or_404,
     visible_tests,
@@ -593,6 +594,9 @@ def correct_item(
     )
     before = set(Regrade.objects.filter(test_item=test_item).values_list("pk", flat=True))
     services.correct_item(request.user, test_item, version)
+    # Every class is regraded, but the log goes back only for the classes whose results the
+    # caller may see.
+    visible = results_visible_assignment_ids(request.user, test)
     return [
         {
             "attempt": r.attempt_id,
@@ -602,7 +606,7 @@ def correct_item(
             "total_before": _s(r.total_before),
             "total_after": _s(r.total_after),
         }
-        for r in Regrade.objects.filter(test_item=test_item)
+        for r in Regrade.objects.filter(test_item=test_item, attempt__assignment_id__in=visible)
         .exclude(pk__in=before)
         .order_by("attempt_id", "position")
     ]

@@ -1,7 +1,9 @@
 """Who may build, assign, grade and read the results of a test.
 
-Staff of the test's school (and those above it) manage it; the author always may. Everything
-else answers 404, like a missing object, so other schools' tests are invisible.
+Staff of the test's school (and those above it) manage the test itself; the author always may.
+Students' results are narrower (Law 91/2025: children's personal data goes only to those whose
+work needs it), see `can_view_results`. Everything else answers 404, like a missing object, so
+other schools' tests and other classes' results are invisible.
 """
 
 from __future__ import annotations
@@ -11,7 +13,15 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from core.api import Membership, Organisation, OrgKind, SchoolClass, permissions
+from core.api import (
+    Membership,
+    Organisation,
+    OrgKind,
+    Role,
+    SchoolClass,
+    TeachingAssignment,
+    permissions,
+)
 
 from .models import Assignment, Attempt, StudentGroup, Test
 
@@ -58,12 +68,77 @@ def test_or_404(user: Any, test_id: int) -> Test:
     return test
 
 
-def can_manage_assignment(user: Any, assignment: Assignment) -> bool:
-    return can_manage_test(user, assignment.test) and (
-        getattr(user, "is_superuser", False)
-        or permissions.reaches(user, assignment.school_class.school, STAFF)
-        or assignment.created_by_id == user.pk
+def can_view_results(user: Any, assignment: Assignment) -> bool:
+    """Whether the user may see, grade and export the students' results of an assignment.
+
+    The one rule for every results, grading, export and item-analysis page and API call. Of
+    those who manage the test and reach the class's school (the rule before Law 91/2025), only:
+    the test's author and whoever assigned it; the class's homeroom teacher and its teachers of
+    the test's subject (of any subject when the test has none); the school's subject head of the
+    test's subject; the school's leadership (school admin: principal, vice-principals); anyone
+    holding a staff role above the school (office, department), as before. Another teacher of
+    the same school is refused.
+    """
+    return assignment.pk in _results_visible(user, assignment.test, [assignment])
+
+
+def results_visible_assignment_ids(
+    user: Any, test: Test, assignments: list[Assignment] | None = None
+) -> set[int]:
+    """Which of the test's assignments (all of them by default) pass `can_view_results`, in a
+    fixed number of queries however many classes the test was given to."""
+    if assignments is None:
+        assignments = list(test.assignments.select_related("school_class__school"))
+    return _results_visible(user, test, assignments)
+
+
+def _results_visible(user: Any, test: Test, assignments: list[Assignment]) -> set[int]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    if user.is_superuser:
+        return {a.pk for a in assignments}
+    if not can_manage_test(user, test):
+        return set()
+    mine = permissions.role_paths(user)
+    visible: set[int] = set()
+    undecided: list[Assignment] = []
+    for a in assignments:
+        school = a.school_class.school
+        if not permissions.reaches(user, school, STAFF):
+            continue
+        above = any(
+            school.path.startswith(p) and p != school.path for r in STAFF for p in mine.get(r, ())
+        )
+        if (
+            above
+            or school.path in mine.get(Role.SCHOOL_ADMIN, ())
+            or user.pk in (test.created_by_id, a.created_by_id, a.school_class.homeroom_teacher_id)
+        ):
+            visible.add(a.pk)
+        else:
+            undecided.append(a)
+    if not undecided:
+        return visible
+    headed: set[int] = set()
+    if test.subject_id is not None:
+        headed = set(
+            Membership.objects.filter(
+                user=user,
+                role=Role.SUBJECT_HEAD,
+                subject_id=test.subject_id,
+                organisation_id__in={a.school_class.school_id for a in undecided},
+            ).values_list("organisation_id", flat=True)
+        )
+    teaching = TeachingAssignment.objects.filter(
+        teacher=user, school_class_id__in={a.school_class_id for a in undecided}
     )
+    if test.subject_id is not None:
+        teaching = teaching.filter(subject_id=test.subject_id)
+    taught = set(teaching.values_list("school_class_id", flat=True))
+    visible.update(
+        a.pk for a in undecided if a.school_class.school_id in headed or a.school_class_id in taught
+    )
+    return visible
 
 
 def assignment_or_404(user: Any, assignment_id: int) -> Assignment:
@@ -74,7 +149,7 @@ def assignment_or_404(user: Any, assignment_id: int) -> Assignment:
         .filter(pk=assignment_id)
         .first()
     )
-    if assignment is None or not can_manage_assignment(user, assignment):
+    if assignment is None or not can_view_results(user, assignment):
         raise Http404
     return assignment
 

@@ -24,6 +24,7 @@ from question_bank.api import (
 )
 
 from . import rubrics
+from .grading import MANUAL_TYPES
 from .models import (
     Answer,
     Assignment,
@@ -609,6 +610,12 @@ def grade_manually(
 ) -> Answer:
     """A teacher's score for an essay or short-text answer, within the item's points."""
     row = next(r for r in answer.attempt.layout if r["position"] == answer.position)
+    if _contents([[row]])[row["item_version"]].type not in MANUAL_TYPES:
+        # Choice and numeric answers are scored by the key; a fix goes through correct_item,
+        # which regrades every attempt alike and logs it.
+        raise ValidationError(
+            _("Câu %(n)s được chấm tự động theo đáp án, không chấm tay.") % {"n": answer.position}
+        )
     if not Decimal(0) <= points <= Decimal(row["points"]):
         raise ValidationError(
             _("Câu %(n)s: điểm phải từ 0 đến %(max)s.")

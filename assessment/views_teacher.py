@@ -42,6 +42,7 @@ from .permissions import (
     assignable_classes,
     assignment_or_404,
     is_staff,
+    results_visible_assignment_ids,
     staff_school,
     test_or_404,
     visible_tests,
@@ -138,11 +139,18 @@ def _decimal(raw: str | None, label: str) -> Decimal | None:
 
 
 def _test_context(request: HttpRequest, test: Test, **extra: Any) -> dict[str, Any]:
+    assignments = list(
+        test.assignments.select_related("school_class__school", "group").order_by("-opens")
+    )
+    for a in assignments:
+        a.test = test
     return {
         "test": test,
         "outline": builder.outline(test),
         "versions": list(test.versions.values_list("code", flat=True)),
-        "assignments": test.assignments.select_related("school_class", "group").order_by("-opens"),
+        "assignments": assignments,
+        # Links to results only where the teacher may open them (Law 91/2025).
+        "results_visible": results_visible_assignment_ids(request.user, test, assignments),
         "roundings": [r.value for r in Rounding],
         "levels": Level.choices,
         "types": list(builder.TYPE_LABELS.items()),
@@ -654,8 +662,13 @@ def correct_item(request: HttpRequest, test_id: int, item_id: int) -> HttpRespon
         else:
             messages.success(request, _("Đã sửa đáp án và chấm lại."))
             return redirect("assessment:correct_item", test_id=test.pk, item_id=test_item.pk)
+    # The key belongs to the test, but the log names students: only the classes whose results
+    # the user may see.
     log = list(
-        Regrade.objects.filter(test_item=test_item)
+        Regrade.objects.filter(
+            test_item=test_item,
+            attempt__assignment_id__in=results_visible_assignment_ids(request.user, test),
+        )
         .select_related("attempt__student", "attempt__assignment")
         .order_by("-at", "attempt_id", "position")
     )

@@ -14,6 +14,7 @@ from ninja.security import HttpBearer, django_auth
 from assessment.endpoints import router as assessment_router
 from assessment.endpoints_teacher import router as assessment_teacher_router
 from content.endpoints import router as content_router
+from core.api import unreadable_json_message
 from core.endpoints import router as core_router
 from core.services import authenticate_token
 from exams.endpoints import router as exams_router
@@ -70,7 +71,7 @@ def unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     detail = str(exc)
     if detail.startswith("Cannot parse request body"):  # django-ninja's, in English only
-        detail = _("Không đọc được dữ liệu gửi lên: nội dung không phải JSON hợp lệ.")
+        detail = unreadable_json_message()
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 

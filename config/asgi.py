@@ -1,5 +1,6 @@
-"""ASGI entry point: HTTP through Django (exam answer saves through exams.fastpath on
-PostgreSQL), websockets through Channels with session auth."""
+"""ASGI entry point: HTTP through Django (exam answer saves, starts and submits through
+exams.fastpath and the course page of enrolled learners through lms.fastpage on PostgreSQL),
+websockets through Channels with session auth."""
 
 import os
 
@@ -15,11 +16,14 @@ from django.conf import settings  # noqa: E402
 
 from config.routing import websocket_urlpatterns  # noqa: E402
 from core.admission import Admission  # noqa: E402
-from exams.fastpath import FastAnswers  # noqa: E402
+from exams.fastpath import FastExams  # noqa: E402
+from lms.fastpage import FastCoursePage  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": FastAnswers(Admission(django_asgi_app, limit=settings.ASGI_DJANGO_CONCURRENCY)),
+        "http": FastExams(
+            FastCoursePage(Admission(django_asgi_app, limit=settings.ASGI_DJANGO_CONCURRENCY))
+        ),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 ANON = "anonymous"
 STUDENT = "student"
 TEACHER = "teacher"
+# A teacher of the same school who teaches another class (not the world's class) and wrote
+# nothing: stands for "any other staff member" where a rule is narrower than the school.
+OTHER_TEACHER = "other_teacher"
 SUBJECT_HEAD = "subject_head"
 SCHOOL_ADMIN = "school_admin"
 EXAM_COORDINATOR = "exam_coordinator"
@@ -32,17 +35,23 @@ ROLES: tuple[str, ...] = (
     ANON,
     STUDENT,
     TEACHER,
+    OTHER_TEACHER,
     SUBJECT_HEAD,
     SCHOOL_ADMIN,
     EXAM_COORDINATOR,
     DEPARTMENT_ADMIN,
 )
-STAFF = frozenset({TEACHER, SUBJECT_HEAD, SCHOOL_ADMIN, EXAM_COORDINATOR, DEPARTMENT_ADMIN})
+STAFF = frozenset(
+    {TEACHER, OTHER_TEACHER, SUBJECT_HEAD, SCHOOL_ADMIN, EXAM_COORDINATOR, DEPARTMENT_ADMIN}
+)
 SIGNED_IN = STAFF | {STUDENT}
 EVERYONE = SIGNED_IN | {ANON}
 ADMINS = frozenset({SCHOOL_ADMIN, DEPARTMENT_ADMIN})
 NOBODY: frozenset[str] = frozenset()
 TEACHING = frozenset({TEACHER, SCHOOL_ADMIN, DEPARTMENT_ADMIN})
+# Students' results of an online test (Law 91/2025): the class's teacher (here also the test's
+# author), the subject head of the test's subject, the school's leadership, the department.
+RESULTS = frozenset({TEACHER, SUBJECT_HEAD, SCHOOL_ADMIN, DEPARTMENT_ADMIN})
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,11 @@ def page(
 _UPLOADER = "the uploader only (own = the school's teacher's upload)"
 _EXAM = "needs the X-Exam-Token from the candidate's sign-in: a session grants nothing"
 _SCHOOL_STAFF = "staff of the test's school (and above it)"
+_RESULTS = (
+    "students' results: the class's teachers of the test's subject, its homeroom teacher, the "
+    "test's author and assigner, the school's subject head of that subject, the school admin "
+    "(leadership), staff above the school; not other teachers of the school"
+)
 _ACTIVITY = {
     "module": "<module_id>",
     "kind": "assignment",
@@ -316,6 +330,13 @@ API_RULES: list[Rule] = [
         {DEPARTMENT_ADMIN},
         note="archived instead of deleted once learners have worked on it",
     ),
+    api(
+        "POST",
+        "/lms/activities/{activity_id}/restore",
+        TEACHING,
+        {DEPARTMENT_ADMIN},
+        note="an archived activity (one learners had worked on) back at the end of its module",
+    ),
     api("POST", "/lms/activities/{activity_id}/import-results", TEACHING, {DEPARTMENT_ADMIN}),
     api("POST", "/exams/sign-in", EVERYONE, note="candidate number + password"),
     *(
@@ -339,12 +360,17 @@ API_RULES: list[Rule] = [
         body={"school_class": "<class_id>", "name": "Nhóm 1", "students": "<student_ids>"},
     ),
     *(
-        api(m, f"/assessment/{rest}", STAFF, {DEPARTMENT_ADMIN}, body=body, note=_SCHOOL_STAFF)
+        api(m, f"/assessment/{rest}", RESULTS, {DEPARTMENT_ADMIN}, body=body, note=_RESULTS)
         for m, rest, body in (
             ("POST", "assignments/{assignment_id}/answers/{answer_id}/grade", {"points": "0.5"}),
             ("GET", "assignments/{assignment_id}/grading", None),
             ("GET", "assignments/{assignment_id}/item-analysis", None),
             ("GET", "assignments/{assignment_id}/results", None),
+        )
+    ),
+    *(
+        api(m, f"/assessment/{rest}", STAFF, {DEPARTMENT_ADMIN}, body=body, note=_SCHOOL_STAFF)
+        for m, rest, body in (
             ("GET", "tests/{test_id}", None),
             ("PATCH", "tests/{test_id}", {"title": "Kiểm tra 15 phút"}),
             (
@@ -477,26 +503,26 @@ PAGE_RULES: list[Rule] = [
     *(
         page(
             f"assessment/assignments/<int:assignment_id>/{rest}",
-            STAFF,
+            RESULTS,
             {DEPARTMENT_ADMIN},
-            note=_SCHOOL_STAFF,
+            note=_RESULTS,
         )
         for rest in ("grading/", "results/", "results.xlsx", "items/")
     ),
     page(
         "assessment/assignments/<int:assignment_id>/answers/<int:answer_id>/grade/",
-        STAFF,
+        RESULTS,
         {DEPARTMENT_ADMIN},
         method="POST",
         body={"points": "0.5"},
-        note=_SCHOOL_STAFF,
+        note=_RESULTS,
     ),
     page(
         "assessment/assignments/<int:assignment_id>/items/publish/",
-        STAFF,
+        RESULTS,
         {DEPARTMENT_ADMIN},
         method="POST",
-        note=_SCHOOL_STAFF,
+        note=_RESULTS,
     ),
     # --- lms ----------------------------------------------------------------------------------
     page("lms/courses/new/", SIGNED_IN, note="an empty form unless the person teaches"),
@@ -529,6 +555,7 @@ PAGE_RULES: list[Rule] = [
             ("GET", "submissions/"),
             ("GET", "edit/"),
             ("POST", "delete/"),
+            ("POST", "restore/"),
         )
     ),
     page(

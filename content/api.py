@@ -5,7 +5,9 @@
   stable order, starting with `item.json` (the item's own content, canonical JSON). Used to
   sign published items.
 - published_items(): the published materials (ContentPage queryset, specific pages).
-- search(q, subject=, grade=, type=, school=, licence=): published items and facet counts.
+- search(user, q, page=, subject=, grade=, topic=, type=, licence=, school=): the published
+  items the person may see matching `q` (accents ignored), one page of them, with facet counts
+  (a BrowseResult of FacetValue lists; the same search as the repository page and its API).
 - visible_items(user): the published items the person may open (department-wide library plus
   their own schools' libraries); the LMS "use in my class" page checks against it.
 - Packages launched from the LMS: player_url(page_id, lms_activity_id=) is where a learner
@@ -22,12 +24,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.urls import reverse
 
 from core.api import SchoolClass
 
-from .browse import visible_items
+from .browse import BrowseResult, FacetValue, browse, clean_filters, visible_items
 from .files import ItemFile, iter_item_files, page_record
 from .lessonplan import LessonPlanData
 from .models import (
@@ -43,7 +47,6 @@ from .models import (
     PackageFile,
     PackagePage,
 )
-from .search import SearchResult, search
 from .services import (
     approve_content,
     create_lesson_plan,
@@ -81,6 +84,11 @@ def player_url(page_id: int, *, lms_activity_id: int | None = None) -> str | Non
     return f"{url}?activity={lms_activity_id}" if lms_activity_id is not None else url
 
 
+def search(user: Any, q: str = "", *, page: int = 1, **filters: str) -> BrowseResult:
+    """What `user` may see matching every word of `q` and every facet filter (content.browse)."""
+    return browse(user, q.strip(), clean_filters(filters), page)
+
+
 def published_items() -> QuerySet[ContentPage]:
     return ContentPage.objects.live().specific()
 
@@ -93,10 +101,12 @@ def items_for_class(school_class: SchoolClass) -> list[ContentPage]:
 
 
 __all__ = [
+    "BrowseResult",
     "ClassUse",
     "ContentPage",
     "DocumentPage",
     "ELecturePage",
+    "FacetValue",
     "ItemFile",
     "LessonPlanData",
     "LessonPlanPage",
@@ -106,7 +116,6 @@ __all__ = [
     "PackageAttempt",
     "PackageFile",
     "PackagePage",
-    "SearchResult",
     "approve_content",
     "attempt_finished",
     "attempt_scaled_score",

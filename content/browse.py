@@ -2,7 +2,8 @@
 
 A person sees the published items of the department-wide library and of the libraries of the
 schools they belong to (any role, at the school or above it). Text search folds Vietnamese
-diacritics the same way as content.search and the question bank (core.api.fold).
+diacritics the same way as the question bank (core.api.fold). This is the one search of the
+repository: the search page, the JSON API and content.api.search all use browse().
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The public surface of `core` for other apps. Other apps import only this module."""
 
 from . import audit, permissions, ratelimit
+from .http import unreadable_json_message
 from .middleware import client_ip
 from .models import (
     Enrolment,
@@ -74,6 +75,7 @@ __all__ = [
     "safe_cell",
     "safe_row",
     "strip_diacritics",
+    "unreadable_json_message",
     "upload_kind",
     "zip_problem",
 ]

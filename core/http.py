@@ -1,6 +1,16 @@
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from .models import User
+
+
+def unreadable_json_message() -> str:
+    """The API's answer to a request body that is not JSON, in the request's language.
+
+    One text for both paths that read an API body: config.api (django-ninja's own message is
+    English only) and the exam answer fast path (exams.fastpath), which must answer the same.
+    """
+    return _("Không đọc được dữ liệu gửi lên: nội dung không phải JSON hợp lệ.")
 
 
 class AuthedRequest(HttpRequest):

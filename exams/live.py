@@ -34,3 +34,15 @@ def push_room(room_id: int | None, exam_id: int | None = None, **event: Any) -> 
             _send(exam_group(exam_id), {"room": room_id, **event})
 
     transaction.on_commit(send)
+
+
+async def apush_room(room_id: int | None, exam_id: int | None = None, **event: Any) -> None:
+    """push_room for code on the event loop (exams/fastpath.py): call it after the commit."""
+    layer = get_channel_layer()
+    if room_id is None or layer is None:
+        return
+    await layer.group_send(room_group(room_id), {"type": "room.changed", "room": room_id, **event})
+    if exam_id is not None:
+        await layer.group_send(
+            exam_group(exam_id), {"type": "room.changed", "room": room_id, **event}
+        )

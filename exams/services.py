@@ -13,11 +13,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessment import api as assessment
-from core.api import audit, name_sort_key
+from core.api import User, audit, name_sort_key
 
 from . import access, receipts
 from .live import push_room
@@ -331,11 +332,11 @@ def _row(attempt_id: int, token: str) -> Any:
     row = Attempt.objects.filter(pk=attempt_id).values(*ATTEMPT_ROW_FIELDS).first()
     if row is None:
         raise ExamError("not_found", _("Không tìm thấy."), 404)
-    _check_token(row["token_hash"], token)
+    check_token(row["token_hash"], token)
     return row
 
 
-def _check_token(stored: str, token: str) -> None:
+def check_token(stored: str, token: str) -> None:
     if not token or not stored:
         raise ExamError("unauthenticated", _("Cần đăng nhập vào phòng thi."), 401)
     if not access.hmac.compare_digest(stored, access.token_hash(token)):
@@ -345,6 +346,198 @@ def _check_token(stored: str, token: str) -> None:
 def authenticate(attempt_id: int, token: str) -> None:
     """Raises unless `token` is the attempt's current sign-in."""
     _row(attempt_id, token)
+
+
+# --- Start and submit: the rules, shared by the Django endpoints and the event-loop fast path ---
+# (exams/fastpath.py). Each path reads the same row (the querysets below; the fast path runs
+# their compiled SQL), decides with the same pure functions and writes what they return.
+
+# The attempt's own fields a start or a submit needs, then the related ones by alias.
+_START_OWN = (
+    "token_hash",
+    "state",
+    "locked",
+    "code_failures",
+    "extra_seconds",
+    "deadline",
+    "paused_at",
+    "receipt",
+)
+_CANDIDATE = {
+    "exam_id": "candidate__exam_id",
+    "user_id": "candidate__user_id",
+    "username": "candidate__user__username",
+    "number": "candidate__number",
+    "full_name": "candidate__full_name",
+    "duration_minutes": "candidate__session__duration_minutes",
+    "room_id": "candidate__room_id",
+}
+_ROOM = {
+    "room_name": "candidate__room__name",
+    "ip_subnets": "candidate__room__ip_subnets",
+    "seb_config_key": "candidate__room__seb_config_key",
+    "room_locked": "candidate__room__locked",
+    "released": "candidate__room__released",
+    "access_code": "candidate__room__access_code",
+    "room_paused_at": "candidate__room__paused_at",
+    "session_ends": "candidate__session__ends",
+}
+_SUBMIT_OWN = ("token_hash", "state", "locked", "extra_seconds", "deadline", "paused_at", "receipt")
+
+
+def start_row_query(attempt_id: int) -> Any:
+    """What a start decides on: the attempt, its candidate, room and session (one row)."""
+    return Attempt.objects.filter(pk=attempt_id).values(
+        *_START_OWN, **{k: F(v) for k, v in {**_CANDIDATE, **_ROOM}.items()}
+    )
+
+
+def submit_row_query(attempt_id: int) -> Any:
+    """What a submit decides on (the caller locks the attempt row)."""
+    return Attempt.objects.filter(pk=attempt_id).values(
+        *_SUBMIT_OWN,
+        exam_code=F("candidate__exam__code"),
+        **{k: F(v) for k, v in _CANDIDATE.items()},
+    )
+
+
+def answers_query(attempt_id: int) -> Any:
+    """(position, response) of every stored answer: what the receipt hashes."""
+    return Answer.objects.filter(attempt_id=attempt_id).values_list("position", "response")
+
+
+class WrongCode(ExamError):
+    """A wrong access code: the caller counts the failure (code_failures + 1), then refuses."""
+
+
+@dataclass(frozen=True)
+class StartPlan:
+    deadline: dt.datetime
+    paused_at: dt.datetime | None
+
+
+def plan_start(
+    row: dict[str, Any],
+    token: str,
+    *,
+    access_code: str,
+    ip: str | None,
+    url: str,
+    seb_header: str | None,
+    now: dt.datetime,
+) -> StartPlan | None:
+    """Every rule of entering the room, on start_row_query's row. None: already started (the
+    attempt is returned as it is, submitted first if its time ran out: expired())."""
+    check_token(row["token_hash"], token)
+    if row["room_id"] is None:
+        raise ExamError("no_room", _("Thí sinh chưa được xếp phòng thi."), 403)
+    if not access.ip_allowed(ip, row["ip_subnets"]):
+        raise ExamError(
+            "ip_denied",
+            _("Máy này không nằm trong dải mạng của phòng thi %(r)s.") % {"r": row["room_name"]},
+            403,
+        )
+    if not access.seb_ok(row["seb_config_key"], url, seb_header):
+        raise ExamError(
+            "seb_required", _("Phòng thi yêu cầu Safe Exam Browser đúng cấu hình."), 403
+        )
+    if row["state"] != Attempt.State.READY:
+        return None
+    if row["locked"] or row["room_locked"]:
+        raise ExamError("locked", _("Bài thi đang bị khoá, hãy báo cán bộ coi thi."), 423)
+    if row["code_failures"] >= MAX_CODE_FAILURES:
+        raise ExamError(
+            "too_many_codes", _("Nhập sai mã quá nhiều lần: cán bộ coi thi cần mở khoá."), 423
+        )
+    if row["released"] is None or not row["access_code"]:
+        raise ExamError("not_released", _("Cán bộ coi thi chưa phát mã vào phòng."), 403)
+    if not now < row["session_ends"]:
+        raise ExamError("session_over", _("Ca thi đã kết thúc."), 403)
+    # As bytes: compare_digest refuses str with non-ASCII characters (a typo must not be a 500).
+    if not access.hmac.compare_digest(row["access_code"].encode(), access_code.strip().encode()):
+        raise WrongCode("bad_code", _("Mã vào phòng không đúng."), 403)
+    deadline = min(now + dt.timedelta(minutes=row["duration_minutes"]), row["session_ends"])
+    deadline += dt.timedelta(seconds=row["extra_seconds"])
+    return StartPlan(deadline, now if row["room_paused_at"] else None)
+
+
+def expired(row: dict[str, Any], now: dt.datetime) -> bool:
+    """In progress, not paused and past the deadline plus the grace: the server submits it."""
+    return (
+        row["state"] == Attempt.State.IN_PROGRESS
+        and row["paused_at"] is None
+        and row["deadline"] is not None
+        and now > row["deadline"] + dt.timedelta(seconds=GRACE_SECONDS)
+    )
+
+
+def attempt_from_row(attempt_id: int, row: dict[str, Any], **changes: Any) -> Attempt:
+    """The attempt as start_row_query's or submit_row_query's row has it (plus `changes`), in
+    memory: what the state payload and the audit row need, without reading it again. Never
+    saved: it carries only those fields (no layout, no version)."""
+    user = User(pk=row["user_id"], username=row["username"]) if row["user_id"] else None
+    session = Session(duration_minutes=row["duration_minutes"])
+    candidate = Candidate(
+        exam_id=row["exam_id"],
+        room_id=row["room_id"],
+        number=row["number"],
+        full_name=row["full_name"],
+        user=user,
+        session=session,
+    )
+    fields = {k: row[k] for k in _SUBMIT_OWN}
+    attempt = Attempt(pk=attempt_id, candidate=candidate, **{**fields, **changes})
+    return attempt
+
+
+def start_changes(plan: StartPlan, now: dt.datetime) -> dict[str, Any]:
+    """The attempt's new values at the start (written only while it is still ready)."""
+    return {
+        "state": Attempt.State.IN_PROGRESS.value,
+        "started": now,
+        "deadline": plan.deadline,
+        "paused_at": plan.paused_at,
+    }
+
+
+def start_audit_after(plan: StartPlan, ip: str | None) -> dict[str, Any]:
+    return {"deadline": plan.deadline.isoformat(), "ip": ip}
+
+
+def submit_needed(row: dict[str, Any], *, by: str) -> bool:
+    """False: already submitted (a repeated submit changes nothing and returns the same
+    receipt). The candidate cannot submit what they never started; the server can."""
+    if row["state"] == Attempt.State.SUBMITTED:
+        return False
+    if row["state"] == Attempt.State.READY and by == "candidate":
+        raise ExamError("not_started", _("Bài thi chưa bắt đầu."), 409)
+    return True
+
+
+def plan_submit(
+    row: dict[str, Any],
+    attempt_id: int,
+    answers: list[tuple[int, Any]],
+    *,
+    by: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """The attempt's new values at submission, from submit_row_query's row read under lock and
+    answers_query's answers (after submit_needed said yes)."""
+    receipt = receipts.digest(
+        receipts.canonical(row["exam_code"], row["number"], attempt_id, answers)
+    )
+    return {
+        "receipt": receipt,
+        "state": Attempt.State.SUBMITTED.value,
+        "submitted": min(now, row["deadline"]) if row["deadline"] else now,
+        "submitted_by": by,
+        "paused_at": None,
+    }
+
+
+def submit_audit_after(by: str, values: dict[str, Any], answers: int) -> dict[str, Any]:
+    return {"by": by, "receipt": values["receipt"], "answers": answers}
 
 
 def start_attempt(
@@ -362,63 +555,33 @@ def start_attempt(
     Already started: returns the attempt unchanged (a re-entry after a crash needs no code).
     """
     now = now or timezone.now()
-    attempt = (
-        Attempt.objects.select_related("candidate__room", "candidate__session", "candidate__exam")
-        .filter(pk=attempt_id)
-        .first()
-    )
-    if attempt is None:
+    row = start_row_query(attempt_id).first()
+    if row is None:
         raise ExamError("not_found", _("Không tìm thấy."), 404)
-    _check_token(attempt.token_hash, token)
-    room, session = attempt.candidate.room, attempt.candidate.session
-    if room is None:
-        raise ExamError("no_room", _("Thí sinh chưa được xếp phòng thi."), 403)
-    if not access.ip_allowed(ip, room.ip_subnets):
-        raise ExamError(
-            "ip_denied",
-            _("Máy này không nằm trong dải mạng của phòng thi %(r)s.") % {"r": room},
-            403,
+    try:
+        plan = plan_start(
+            row, token, access_code=access_code, ip=ip, url=url, seb_header=seb_header, now=now
         )
-    if not access.seb_ok(room.seb_config_key, url, seb_header):
-        raise ExamError(
-            "seb_required", _("Phòng thi yêu cầu Safe Exam Browser đúng cấu hình."), 403
-        )
-    if attempt.state != Attempt.State.READY:
-        if attempt.state == Attempt.State.IN_PROGRESS:
-            _expire_if_due(attempt, now)
+    except WrongCode:
+        Attempt.objects.filter(pk=attempt_id).update(code_failures=F("code_failures") + 1)
+        raise
+    if plan is None:
+        if expired(row, now):
+            submit_attempt(attempt_id, by="server", now=now)
         return Attempt.objects.get(pk=attempt_id)
-    if attempt.locked or room.locked:
-        raise ExamError("locked", _("Bài thi đang bị khoá, hãy báo cán bộ coi thi."), 423)
-    if attempt.code_failures >= MAX_CODE_FAILURES:
-        raise ExamError(
-            "too_many_codes", _("Nhập sai mã quá nhiều lần: cán bộ coi thi cần mở khoá."), 423
-        )
-    if room.released is None or not room.access_code:
-        raise ExamError("not_released", _("Cán bộ coi thi chưa phát mã vào phòng."), 403)
-    if not now < session.ends:
-        raise ExamError("session_over", _("Ca thi đã kết thúc."), 403)
-    if not access.hmac.compare_digest(room.access_code, access_code.strip()):
-        Attempt.objects.filter(pk=attempt_id).update(code_failures=attempt.code_failures + 1)
-        raise ExamError("bad_code", _("Mã vào phòng không đúng."), 403)
-    deadline = min(now + dt.timedelta(minutes=session.duration_minutes), session.ends)
-    deadline += dt.timedelta(seconds=attempt.extra_seconds)
-    paused = now if room.paused_at else None
     with transaction.atomic():
-        changed = Attempt.objects.filter(pk=attempt_id, state=Attempt.State.READY).update(
-            state=Attempt.State.IN_PROGRESS, started=now, deadline=deadline, paused_at=paused
-        )
+        changes = start_changes(plan, now)
+        changed = Attempt.objects.filter(pk=attempt_id, state=Attempt.State.READY).update(**changes)
         if not changed:  # a concurrent start won
             return Attempt.objects.get(pk=attempt_id)
-        attempt.state, attempt.started, attempt.deadline = Attempt.State.IN_PROGRESS, now, deadline
-        attempt.paused_at = paused
-        if changed:
-            audit.record(
-                "exams.attempt.start",
-                attempt,
-                actor=attempt.candidate.user,
-                after={"deadline": deadline, "ip": ip},
-            )
-            push_room(room.pk, attempt.candidate.exam_id, event="start")
+        attempt = attempt_from_row(attempt_id, row, **changes)
+        audit.record(
+            "exams.attempt.start",
+            attempt,
+            actor=attempt.candidate.user,
+            after=start_audit_after(plan, ip),
+        )
+        push_room(row["room_id"], row["exam_id"], event="start")
     return attempt
 
 
@@ -459,7 +622,7 @@ def check_answers_allowed(
 ) -> None:
     """Everything a save must pass, on the attempt row read under lock (shared by the Django
     endpoint and the ASGI fast path in exams/fastpath.py)."""
-    _check_token(row["token_hash"], token)
+    check_token(row["token_hash"], token)
     _check_open(row, now)
     outside = [p for p in latest if p > row["size"]]
     if outside:
@@ -520,11 +683,8 @@ def _check_open(row: dict[str, Any], now: dt.datetime) -> None:
 
 
 def _expire_if_due(attempt: Attempt, now: dt.datetime) -> bool:
-    if (
-        attempt.state == Attempt.State.IN_PROGRESS
-        and attempt.paused_at is None
-        and attempt.deadline is not None
-        and now > attempt.deadline + dt.timedelta(seconds=GRACE_SECONDS)
+    if expired(
+        {"state": attempt.state, "paused_at": attempt.paused_at, "deadline": attempt.deadline}, now
     ):
         submit_attempt(attempt.pk, by="server", now=now)
         return True
@@ -560,30 +720,28 @@ def submit_attempt(
         attempt = (
             # of=self: PostgreSQL refuses FOR UPDATE on the nullable side of the room's join.
             Attempt.objects.select_for_update(of=("self",))
-            .select_related("candidate__exam", "candidate__room")
+            .select_related("candidate__exam", "candidate__user")
             .get(pk=attempt_id)
         )
-        if attempt.state == Attempt.State.SUBMITTED:
-            return attempt
-        if attempt.state == Attempt.State.READY and by == "candidate":
-            raise ExamError("not_started", _("Bài thi chưa bắt đầu."), 409)
-        answers = list(
-            Answer.objects.filter(attempt_id=attempt_id).values_list("position", "response")
-        )
         candidate = attempt.candidate
-        attempt.receipt = receipts.digest(
-            receipts.canonical(candidate.exam.code, candidate.number, attempt.pk, answers)
-        )
-        attempt.state = Attempt.State.SUBMITTED
-        attempt.submitted = min(now, attempt.deadline) if attempt.deadline else now
-        attempt.submitted_by = by
-        attempt.paused_at = None
-        attempt.save(update_fields=["receipt", "state", "submitted", "submitted_by", "paused_at"])
+        row = {
+            "state": attempt.state,
+            "deadline": attempt.deadline,
+            "exam_code": candidate.exam.code,
+            "number": candidate.number,
+        }
+        if not submit_needed(row, by=by):
+            return attempt
+        answers = list(answers_query(attempt_id))
+        values = plan_submit(row, attempt_id, answers, by=by, now=now)
+        for name, value in values.items():
+            setattr(attempt, name, value)
+        attempt.save(update_fields=list(values))
         audit.record(
             "exams.attempt.submit",
             attempt,
             actor=actor or candidate.user,
-            after={"by": by, "receipt": attempt.receipt, "answers": len(answers)},
+            after=submit_audit_after(by, values, len(answers)),
         )
         push_room(candidate.room_id, candidate.exam_id, event="submit")
         from .tasks import grade_attempt

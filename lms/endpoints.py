@@ -506,6 +506,21 @@ def remove_activity(request: AuthedRequest, activity_id: int) -> dict[str, str]:
     }
 
 
+@router.post(
+    "/activities/{activity_id}/restore",
+    response=ActivityOut,
+    summary="Restore an archived activity at the end of its module (its work and grades kept)",
+)
+def restore_activity(request: AuthedRequest, activity_id: int) -> Activity:
+    # Archived activities are hidden from Activity.objects; only their course's managers find one.
+    activity = get_object_or_404(
+        Activity.all_objects.select_related("module__course__school_class"), pk=activity_id
+    )
+    if not access.can_manage_course(request.user, activity.module.course):
+        raise Http404
+    return services.restore_activity(request.user, activity)
+
+
 @router.put(
     "/courses/{course_id}/module-order",
     response=list[ModuleOut],

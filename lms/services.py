@@ -751,6 +751,37 @@ def remove_activity(actor: Any, activity: Activity) -> str:
     return outcome
 
 
+def restore_activity(actor: Any, activity: Activity) -> Activity:
+    """Bring an archived activity back, at the end of its module: the outline, the learners'
+    pages and course completion count it again, with the work and grades kept while it was
+    archived. Activities that required it stopped waiting for it when it was archived and are
+    not tied to it again; the teacher sets those prerequisites again if still wanted."""
+    course = activity.module.course
+    if not access.can_manage_course(actor, course):
+        raise PermissionDenied
+    with transaction.atomic():
+        activity = Activity.all_objects.select_for_update().get(pk=activity.pk)
+        if activity.archived_at is None:
+            raise ValidationError(
+                _("Hoạt động “%(t)s” không nằm trong mục đã lưu trữ nên không cần khôi phục.")
+                % {"t": activity.title}
+            )
+        before = audit.snapshot(activity)
+        activity.archived_at = None
+        # Its old place was given to the activities after it when it was archived (_renumber).
+        activity.position = Activity.objects.filter(module_id=activity.module_id).count() + 1
+        activity.save(update_fields=["archived_at", "position"])
+        structure.forget(course.pk)
+        audit.record(
+            "activity.restore",
+            course,
+            actor=actor,
+            before=before,
+            after={**audit.snapshot(activity), "outcome": "restored"},
+        )
+    return activity
+
+
 def reorder_activities(actor: Any, module: Module, ordered_ids: list[int]) -> list[Activity]:
     """Put the module's activities in the given order (every one of them, each once)."""
     if not access.can_manage_course(actor, module.course):

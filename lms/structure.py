@@ -9,6 +9,7 @@ readers of the new row never see the old outline and nothing has to be deleted.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +89,14 @@ def forget(course_id: int) -> None:
     Course.objects.filter(pk=course_id).update(outline_version=F("outline_version") + 1)
 
 
+def page_key(
+    course_id: int, version: int, language: str, manages: bool, done: Iterable[int]
+) -> str:
+    """The cache key of a course page's main block (lms.fastpage reads it too)."""
+    digest = hashlib.blake2s(",".join(map(str, sorted(done))).encode(), digest_size=8).hexdigest()
+    return f"lms:page:{course_id}:v{version}:{language}:{int(manages)}:{digest}"
+
+
 def page_body(
     course: Course, done: frozenset[int], manages: bool, request: Any = None
 ) -> tuple[str, int]:
@@ -98,8 +107,7 @@ def page_body(
     in much the same order, so few distinct completed sets exist at once and most requests are
     served from one cache read, without rendering a template.
     """
-    digest = hashlib.blake2s(",".join(map(str, sorted(done))).encode(), digest_size=8).hexdigest()
-    key = f"lms:page:{course.pk}:v{course.outline_version}:{get_language()}:{int(manages)}:{digest}"
+    key = page_key(course.pk, course.outline_version, get_language(), manages, done)
     found = cache.get(key)
     if found is None:
         tree = outline(course)

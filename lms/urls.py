@@ -22,6 +22,11 @@ urlpatterns = [
         name="activity_delete",
     ),
     path(
+        "activities/<int:activity_id>/restore/",
+        views_authoring.activity_restore,
+        name="activity_restore",
+    ),
+    path(
         "modules/<int:module_id>/move/<str:direction>/",
         views_authoring.module_move,
         name="module_move",

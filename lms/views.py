@@ -23,6 +23,7 @@ from . import (
     certificates,
     dashboards,
     exports,
+    fastpage,
     pd,
     progress,
     readiness,
@@ -81,6 +82,8 @@ def course_detail(request: AuthedRequest, course_id: int) -> HttpResponse:
         raise Http404
     done = progress.completed_in_course(request.user, course.pk) if enrolment else frozenset()
     body, _percent = structure.page_body(course, done, manages)
+    if enrolment is not None and not manages:
+        fastpage.report_state(request, course, done, body)
     return render(request, "lms/course_detail.html", {"course": course, "body": body})
 
 

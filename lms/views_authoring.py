@@ -82,6 +82,12 @@ def _editor_context(course: Course) -> dict[str, Any]:
         "rules": Activity.Rule.choices,
         "phases": [p for p in Activity.Phase.choices if p[0]],
         "activities": [a for m in modules for a in m.activities.all()],
+        # Removed activities that learners had worked on, which the teacher may bring back.
+        "archived": list(
+            Activity.all_objects.filter(module__course=course, archived_at__isnull=False)
+            .select_related("module")
+            .order_by("-archived_at", "pk")
+        ),
         "semesters": authoring.semesters_of(course),
         "grade_columns": authoring.GRADE_COLUMNS if course.school_class_id else (),
     }
@@ -212,6 +218,28 @@ def activity_delete(request: AuthedRequest, activity_id: int) -> HttpResponse:
         )
     else:
         messages.success(request, _("Đã xoá hoạt động “%(t)s”.") % {"t": activity.title})
+    return redirect("lms:course_edit", activity.module.course_id)
+
+
+@login_required
+@require_POST
+def activity_restore(request: AuthedRequest, activity_id: int) -> HttpResponse:
+    """An archived activity back at the end of its module (listed under "Đã lưu trữ")."""
+    activity = get_object_or_404(
+        Activity.all_objects.select_related("module__course__school_class"), pk=activity_id
+    )
+    if not access.can_manage_course(request.user, activity.module.course):
+        raise Http404
+    try:
+        services.restore_activity(request.user, activity)
+    except ValidationError as exc:
+        _errors(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Đã khôi phục hoạt động “%(t)s” vào cuối chương “%(m)s”.")
+            % {"t": activity.title, "m": activity.module.title},
+        )
     return redirect("lms:course_edit", activity.module.course_id)
 
 

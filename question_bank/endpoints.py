@@ -50,6 +50,9 @@ class SearchOut(Schema):
     facets: dict[str, list[tuple[Any, int]]]
     # true when, for a text query, the facets counted only a sample of the matches
     facets_approximate: bool = False
+    # true when a text query matched more than the cap (10,000 by default): `total` is then the
+    # cap and means "more than that", and pages end there
+    total_capped: bool = False
 
 
 class ItemIn(Schema):
@@ -113,6 +116,7 @@ def list_items(
         "items": [_out(by_id[i]) for i in result.ids if i in by_id],
         "facets": result.facets,
         "facets_approximate": result.facets_approximate,
+        "total_capped": result.total_capped,
     }
 
 

@@ -6,9 +6,14 @@ so "phuong trinh bac hai" finds "phương trình bậc hai" everywhere.
 
 - SQLite (embedded default): every query word must occur (LIKE); relevance = whole phrase first.
 - PostgreSQL: full text on to_tsvector('simple', search_text) (GIN index), the last word as a
-  prefix for search-as-you-type, ranked by ts_rank; `unaccent` folds the query server-side too;
-  a pg_trgm GIN index serves fuzzy lookups and near-duplicate candidates.
+  prefix for search-as-you-type, whole phrase first then ts_rank over a bounded candidate set;
+  `unaccent` folds the query server-side too; a pg_trgm GIN index serves fuzzy lookups and
+  near-duplicate candidates.
 - Elasticsearch 8 (ELASTICSEARCH_URL set): `ElasticsearchBackend` below, ASCII folding analyser.
+
+The contract at scale is the same on each: a text query's total is exact up to TOTAL_CAP, then
+`total_capped`; pages end at min(TOTAL_CAP, RANK_CANDIDATES); facets count at most
+FACET_SAMPLE matches (`facets_approximate`).
 """
 
 from __future__ import annotations
@@ -62,6 +67,14 @@ _FACET_FIELDS = {
 # With a text query the facets count at most this many matches (any of them, not the best
 # ranked: picking those would cost the full ranking the limit avoids).
 FACET_SAMPLE = 5000
+# With a text query the total is counted up to this many matches; beyond it the result says
+# `total_capped` and the UI shows "hơn 10.000". Counting a million matches exactly costs a
+# visit of every one of them for a number nobody pages through.
+TOTAL_CAP = 10_000
+# With a text query at most this many matches are ranked (PostgreSQL): the first ones the
+# index yields, plus as many whole-phrase matches. Ranking reads every ranked row's vector, so
+# an unbounded ranking of a common word costs one heap page per match.
+RANK_CANDIDATES = 1_000
 
 
 @dataclass
@@ -71,6 +84,17 @@ class SearchResult:
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
     # True when the facets counted only the first FACET_SAMPLE matches of a text query
     facets_approximate: bool = False
+    # True when a text query matched more than TOTAL_CAP items: `total` is then TOTAL_CAP
+    # and means "more than that"; pages end at the cap
+    total_capped: bool = False
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, f"QUESTION_BANK_{name}", default))
+
+
+def _reach() -> int:
+    return min(_setting("TOTAL_CAP", TOTAL_CAP), _setting("RANK_CANDIDATES", RANK_CANDIDATES))
 
 
 def words(query: str) -> list[str]:
@@ -135,17 +159,34 @@ def _facet_counts_grouping_sets(
         f"FROM ({inner}) AS matches "
         f"GROUP BY GROUPING SETS ({', '.join(f'({q})' for q in quoted)})"
     )
-    out: dict[str, list[tuple[Any, int]]] = {name: [] for name in facets}
-    n = len(facets)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for row in cursor.fetchall():
-            grouping, count = row[n], row[n + 1]
-            # GROUPING(a, b, c) sets the bit of each column NOT grouped in this row
-            index = next(i for i in range(n) if not grouping & (1 << (n - 1 - i)))
-            value = row[index]
-            if value not in (None, "") and count:
-                out[facets[index]].append((value, int(count)))
+        return _grouped(facets, cursor.fetchall())
+
+
+def _grouping_sets_sql(facets: tuple[str, ...], source: str) -> str:
+    """Counts per value of every facet over `source` (SQL of rows with the facet columns)."""
+    quoted = [connection.ops.quote_name(_COLUMNS[name]) for name in facets]
+    return (
+        f"SELECT {', '.join(quoted)}, GROUPING({', '.join(quoted)}), COUNT(*) "  # noqa: S608
+        f"FROM ({source}) AS matches "
+        f"GROUP BY GROUPING SETS ({', '.join(f'({q})' for q in quoted)})"
+    )
+
+
+def _grouped(facets: tuple[str, ...], rows: list[Any]) -> dict[str, list[tuple[Any, int]]]:
+    """Facet counts from rows of (facet columns..., GROUPING(...), count)."""
+    out: dict[str, list[tuple[Any, int]]] = {name: [] for name in facets}
+    n = len(facets)
+    for row in rows:
+        grouping, count = row[n], row[n + 1]
+        if grouping is None:  # the row of a statement that returned no groups
+            continue
+        # GROUPING(a, b, c) sets the bit of each column NOT grouped in this row
+        index = next(i for i in range(n) if not grouping & (1 << (n - 1 - i)))
+        value = row[index]
+        if value not in (None, "") and count:
+            out[facets[index]].append((value, int(count)))
     if out.get("subject"):
         codes = dict(
             Subject.objects.filter(pk__in=[v for v, _n in out["subject"]]).values_list("pk", "code")
@@ -157,41 +198,158 @@ def _facet_counts_grouping_sets(
 
 
 class DatabaseBackend:
-    """SQLite and any database without full text: LIKE on the folded column."""
+    """SQLite and any database without full text: LIKE on the folded column.
 
-    def match(self, qs: QuerySet[Item], query: str) -> QuerySet[Item]:
-        terms = words(query)
+    The embedded default holds a school's bank, not millions of items, so every match is
+    ranked; only the total is capped, to keep the same contract as the other backends."""
+
+    def matches(self, qs: QuerySet[Item], terms: list[str]) -> QuerySet[Item]:
         for term in terms:
             qs = qs.filter(search_text__contains=term)
-        if not terms:
-            return qs.order_by("-updated", "-pk")
+        return qs
+
+    def search(
+        self,
+        qs: QuerySet[Item],
+        terms: list[str],
+        *,
+        offset: int,
+        limit: int,
+        facets: tuple[str, ...],
+        cap: int,
+        sample: int,
+    ) -> SearchResult:
+        matches = self.matches(qs, terms)
+        counted = _count_up_to(matches, cap)
+        page = self.page(matches, terms, offset=offset, limit=limit)
+        sample = min(sample, cap)
+        bounded = counted > sample
+        return SearchResult(
+            total=min(counted, cap),
+            ids=page if limit else [],
+            facets=facet_counts(matches, facets, limit=sample if bounded else None),
+            facets_approximate=bounded and bool(facets),
+            total_capped=counted > cap,
+        )
+
+    def page(
+        self, matches: QuerySet[Item], terms: list[str], *, offset: int, limit: int
+    ) -> list[int]:
         phrase = " ".join(terms)
-        return qs.annotate(
+        ranked = matches.annotate(
             rank=Case(
                 When(search_text__contains=phrase, then=Value(2)),
                 default=Value(1),
                 output_field=IntegerField(),
             )
         ).order_by("-rank", "-updated", "-pk")
+        return list(ranked.values_list("pk", flat=True)[offset : offset + limit])
 
 
 class PostgresBackend(DatabaseBackend):
+    """Full text on the stored vector; ranks a bounded candidate set (see RANK_CANDIDATES)."""
+
     # the stored generated column of migration 0003 (covered by the qb_item_search GIN index)
     VECTOR = '"question_bank_item"."search_vector"'
+    # The SQL is constant; the user's words travel only as query parameters.
+    # The tsquery is a sub-select on purpose: PostgreSQL multiplies the frequencies of the words
+    # as if they were independent, so for words that go together ("mang may tinh") it expects
+    # a few dozen matches instead of 20,000, reads the GIN index alone and then filters subject
+    # and grade over ~18,000 heap pages. A sub-select's value is unknown when planning, so the
+    # default estimate (0.5 %) applies and it ANDs the GIN bitmap with the subject/grade index
+    # first (~2,800 heap pages at 1,000,000 items).
+    MATCH = f"{VECTOR} @@ (SELECT to_tsquery('simple'::regconfig, unaccent(%s)))"
 
-    def match(self, qs: QuerySet[Item], query: str) -> QuerySet[Item]:
-        terms = words(query)
-        if not terms:
-            return qs.order_by("-updated", "-pk")
+    @staticmethod
+    def tsquery(terms: list[str], joiner: str = " & ") -> str:
         # the last word may still be being typed: match it as a prefix
-        tsquery = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
-        condition = f"{self.VECTOR} @@ to_tsquery('simple'::regconfig, unaccent(%s))"
-        rank = f"ts_rank({self.VECTOR}, to_tsquery('simple'::regconfig, unaccent(%s)))"
-        # The SQL is constant; the user's words travel only as query parameters.
-        return (
-            qs.extra(where=[condition], params=[tsquery])  # noqa: S610
-            .annotate(rank=RawSQL(rank, (tsquery,)))  # noqa: S611
-            .order_by("-rank", "-updated", "-pk")
+        return joiner.join([*terms[:-1], f"{terms[-1]}:*"])
+
+    def search(
+        self,
+        qs: QuerySet[Item],
+        terms: list[str],
+        *,
+        offset: int,
+        limit: int,
+        facets: tuple[str, ...],
+        cap: int,
+        sample: int,
+    ) -> SearchResult:
+        """The capped total, the ranked page and the facets in one statement, so the index is
+        searched once (the prefix of the last word is the costly part of a search: every
+        word starting with it is looked up). The first cap + 1 matches the index yields are
+        kept (with their vector and facet columns); the ranking and the page are taken over
+        the first RANK_CANDIDATES of them plus, when there are more matches, as many
+        whole-phrase matches looked up on their own; the facets over the first `sample`."""
+        query, phrase = self.tsquery(terms), self.tsquery(terms, " <-> ")
+        size = _setting("RANK_CANDIDATES", RANK_CANDIDATES)
+        sample = min(sample, cap)  # the facets count no more matches than the total does
+        columns = list(dict.fromkeys(_COLUMNS[name] for name in facets))
+
+        def found(
+            where: str, text: str, *, n: int, more: tuple[str, ...] = ()
+        ) -> tuple[str, list[Any]]:
+            sliced = (
+                qs.extra(where=[where, *more], params=[text])  # noqa: S610
+                .order_by()
+                .annotate(qb_vector=RawSQL(self.VECTOR, ()))  # noqa: S611
+                .values("id", "updated", "qb_vector", *columns)[:n]
+            )
+            sql, params = sliced.query.sql_with_params()
+            return sql, list(params)
+
+        matches, params = found(self.MATCH, query, n=cap + 1)
+        candidates = f"(SELECT id, updated, qb_vector FROM qb_matches LIMIT {int(size)})"  # noqa: S608
+        if len(terms) > 1:
+            # When the matches outrun the candidates, the whole-phrase matches join them: taken
+            # from the matches already in hand (all of them, up to the cap), or, past the cap,
+            # looked up in the index. Each arm runs only when its one-time filter holds.
+            among = (
+                "(SELECT id, updated, qb_vector FROM qb_matches "  # noqa: S608
+                f"WHERE (SELECT n FROM qb_total) > {int(size)} "
+                f"AND qb_vector @@ to_tsquery('simple'::regconfig, unaccent(%s)) LIMIT {int(size)})"
+            )
+            gate = f"(SELECT n FROM qb_total) > {int(cap)}"  # noqa: S608
+            phrased, phrase_params = found(self.MATCH, phrase, n=size, more=(gate,))
+            candidates += (
+                f" UNION {among} UNION (SELECT id, updated, qb_vector FROM ({phrased}) AS p)"  # noqa: S608
+            )
+            params += [phrase, *phrase_params]
+        vector = "qb_vector"
+        order = f"ts_rank({vector}, to_tsquery('simple'::regconfig, unaccent(%s))) DESC, "
+        order_params = [query]
+        if len(terms) > 1:  # whole phrase first (one word is always its own phrase)
+            order = (
+                f"({vector} @@ to_tsquery('simple'::regconfig, unaccent(%s)))::int DESC, " + order
+            )
+            order_params.insert(0, phrase)
+        order += "updated DESC, id DESC"
+        params += [*order_params, limit, offset]
+        if facets:
+            first = f"SELECT * FROM qb_matches LIMIT {int(sample)}"  # noqa: S608
+            grouped = _grouping_sets_sql(facets, first)
+        else:
+            grouped = "SELECT NULL WHERE false"
+        sql = (
+            f"WITH qb_matches AS MATERIALIZED ({matches}), "  # noqa: S608
+            "qb_total AS (SELECT count(*) AS n FROM qb_matches), "
+            f"qb_candidates AS ({candidates}) "
+            "SELECT t.n, ARRAY(SELECT id FROM qb_candidates "
+            f"ORDER BY {order} LIMIT %s OFFSET %s), f.* "
+            f"FROM qb_total AS t LEFT JOIN ({grouped}) AS f ON true"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        counted, ids = rows[0][0], rows[0][1]
+        bounded = counted > sample
+        return SearchResult(
+            total=min(counted, cap),
+            ids=list(ids) if limit else [],
+            facets=_grouped(facets, [row[2:] for row in rows]) if facets else {},
+            facets_approximate=bounded and bool(facets),
+            total_capped=counted > cap,
         )
 
 
@@ -243,7 +401,12 @@ class ElasticsearchBackend:
         )
 
     def search(
-        self, ids_allowed: QuerySet[Item], query: str, filters: dict[str, Any], limit: int
+        self,
+        ids_allowed: QuerySet[Item],
+        query: str,
+        filters: dict[str, Any],
+        limit: int,
+        offset: int = 0,
     ) -> SearchResult:
         must: list[dict[str, Any]] = []
         if words(query):
@@ -265,9 +428,14 @@ class ElasticsearchBackend:
             query={"bool": {"must": must, "filter": [*term_filters, {"ids": {"values": allowed}}]}},
             aggs={name: {"terms": {"field": name, "size": 50}} for name in FACETS},
             size=limit,
+            from_=offset,
+            # the same capped total as the database backends ("gte" = more than the cap)
+            track_total_hits=_setting("TOTAL_CAP", TOTAL_CAP),
         )
+        hits_total = response["hits"]["total"]
         return SearchResult(
-            total=response["hits"]["total"]["value"],
+            total_capped=hits_total["relation"] == "gte",
+            total=hits_total["value"],
             ids=[int(hit["_id"]) for hit in response["hits"]["hits"]],
             facets={
                 name: [(b["key"], b["doc_count"]) for b in agg["buckets"]]
@@ -312,12 +480,19 @@ def search_items(
     `visibility`, when given, must be the filter `queryset` was made with (over the item's own
     columns, as `permissions.visibility` returns it): without a text query the facets and the
     total are then summed from the count table instead of counted over the items. With a text
-    query the facets count at most FACET_SAMPLE matches (`facets_approximate` says when that
-    cut anything off); the total stays exact."""
+    query the total is exact up to TOTAL_CAP (beyond it `total_capped` is set, `total` is the
+    cap and pages stop there), the facets count at most FACET_SAMPLE matches
+    (`facets_approximate` says when that cut anything off), and the backend ranks the matches
+    (PostgreSQL: at most RANK_CANDIDATES of them, whole-phrase matches first).
+    The three bounds are settings `QUESTION_BANK_TOTAL_CAP`, `QUESTION_BANK_FACET_SAMPLE` and
+    `QUESTION_BANK_RANK_CANDIDATES`."""
     filters = filters or {}
+    if words(query):
+        # pages of a text query end at the cap and at the ranked candidates (every backend)
+        limit = max(0, min(limit, _reach() - offset))
     if settings.ELASTICSEARCH_URL:
         return ElasticsearchBackend(settings.ELASTICSEARCH_URL).search(
-            queryset, query, filters, limit
+            queryset, query, filters, limit, offset
         )
     qs = apply_filters(queryset, filters)
     if qs.query.is_empty():
@@ -332,19 +507,30 @@ def search_items(
             ids=page,
             facets=facet_counts(tallies, facets),
         )
-    qs = backend().match(qs, query)
-    # the page and the total in one statement (a window count over all matches)
-    page = list(
-        qs.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")[
-            offset : offset + limit
-        ]
+    terms = words(query)
+    if not terms:
+        ordered = qs.order_by("-updated", "-pk")
+        # the page and the total in one statement (a window count over all items)
+        rows = list(
+            ordered.annotate(full_count=Window(Count("pk"))).values_list("pk", "full_count")[
+                offset : offset + limit
+            ]
+        )
+        total = rows[0][1] if rows else (qs.count() if offset else 0)
+        return SearchResult(
+            total=total, ids=[pk for pk, _n in rows], facets=facet_counts(qs, facets)
+        )
+    return backend().search(
+        qs,
+        terms,
+        offset=offset,
+        limit=limit,
+        facets=facets,
+        cap=_setting("TOTAL_CAP", TOTAL_CAP),
+        sample=_setting("FACET_SAMPLE", FACET_SAMPLE),
     )
-    total = page[0][1] if page else (qs.count() if offset else 0)
-    sample = getattr(settings, "QUESTION_BANK_FACET_SAMPLE", FACET_SAMPLE)
-    bounded = bool(words(query)) and total > sample
-    return SearchResult(
-        total=total,
-        ids=[pk for pk, _count in page],
-        facets=facet_counts(qs, facets, limit=sample if bounded else None),
-        facets_approximate=bounded and bool(facets),
-    )
+
+
+def _count_up_to(matches: QuerySet[Item], cap: int) -> int:
+    """The number of matches, counting no further than cap + 1 (so "more than cap" shows)."""
+    return matches.order_by().values("pk")[: cap + 1].count()

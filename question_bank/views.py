@@ -28,6 +28,7 @@ def browse(request: HttpRequest) -> HttpResponse:
         "q": q,
         "filters": filters,
         "total": result.total,
+        "total_capped": result.total_capped,
         "items": [items[i] for i in result.ids if i in items],
         "facets": result.facets,
         "facets_approximate": result.facets_approximate,

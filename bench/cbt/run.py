@@ -6,7 +6,8 @@
 The production configuration (config.settings.production) on loopback: PostgreSQL in a scratch
 database (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/cbt_bench, created and
 migrated here), Redis db 2, gunicorn with uvicorn workers. One exam session with N candidates is
-seeded through exams' services; then an asyncio client (aiohttp) plays the candidates:
+seeded through exams' services; then an asyncio client (bench/cbt/loadgen.py, plain keep-alive
+HTTP/1.1 on asyncio streams) plays the candidates:
 
 1. start burst: all N candidates start at the same instant; makespan until the last one started;
 2. steady autosave: C connections, each saving one answer at a time (sequence-numbered);

@@ -4,16 +4,24 @@
         --duration 20
 
 Production configuration on loopback: PostgreSQL (DATABASE_URL, default the database
-`lms_bench`, created when missing), Redis (REDIS_URL, default db 8) for the cache, gunicorn
-gthread workers (default: CPUs + 1 processes, 2 threads each, so PostgreSQL sees a bounded
-number of connections) serving config.wsgi with config.settings.production (plus one bare
-signed-in page, bench/lms/bare_urls.py, measured after the course page as the machine's
-baseline). Each request is signed in as a different enrolled teacher (one session per teacher;
-half of them have done the first three activities). Load comes from `wrk` when installed, else
-from this script's own keep-alive asyncio client run in `--clients` separate processes (a warm-
-up of `--warmup` seconds is not counted). Bounded in time: server start ≤ 300 s, load ≤ duration
-+ warm-up + 60 s. Prints one JSON line: requests/s, latency percentiles, non-2xx count, the load
-average after the run, and the goal's verdict (≥ 1,000 req/s with p99 ≤ 200 ms).
+`lms_bench`, created when missing), Redis (REDIS_URL, default db 8) for the cache and the
+sessions, config.settings.production (plus one bare signed-in page, bench/lms/bare_urls.py,
+measured after the course page as the machine's baseline), served two ways (`--server`):
+
+- asgi (production, docs/deploy.md): gunicorn with uvicorn workers (default one per CPU)
+  serving config.asgi, where lms/fastpage.py answers the course page of enrolled learners;
+- wsgi: gunicorn gthread workers (default CPUs + 1 processes, 2 threads each) serving
+  config.wsgi, i.e. Django's course page view alone.
+
+Each request is signed in as a different enrolled teacher, with the session and CSRF cookies a
+browser has after signing in and opening a page (one session per teacher; half of them have
+done the first three activities). Load comes from `wrk` when installed (a warm-up of
+`--warmup` seconds first, not counted: it fills the per-learner page cache), else from this
+script's own keep-alive asyncio client run in `--clients` separate processes. Bounded in time:
+server start ≤ 300 s, each load ≤ duration + warm-up + 60 s. Prints one JSON line: requests/s,
+latency percentiles and non-2xx count of the course page and of the bare page for each server,
+their ratio, the load average after the run, and the goal's verdict on the production (ASGI)
+figures (≥ 1,000 req/s with p99 ≤ 200 ms).
 """
 
 from __future__ import annotations
@@ -48,7 +56,8 @@ ENV = {
 
 
 def prepare(teachers: int) -> tuple[int, list[str]]:
-    """Migrate, then make one PD course and `teachers` enrolled teachers with sessions."""
+    """Migrate, then make one PD course and `teachers` enrolled teachers with sessions; returns
+    the course id and each teacher's Cookie header."""
     os.environ.update(ENV)
     sys.path.insert(0, str(ROOT))
     from bench.pg import ensure_database
@@ -58,10 +67,12 @@ def prepare(teachers: int) -> tuple[int, list[str]]:
 
     django.setup()
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.backends.cached_db import SessionStore
     from django.core.cache import cache
     from django.core.management import call_command
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
     from django.utils import timezone
+    from django.utils.crypto import get_random_string
 
     from core.models import Membership, Organisation, Role, User
     from lms import services
@@ -141,8 +152,11 @@ def prepare(teachers: int) -> tuple[int, list[str]]:
         s[SESSION_KEY] = str(u.pk)
         s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         s[HASH_SESSION_KEY] = u.get_session_auth_hash()
+        # What signing in stores (core.twofactor.remember_requirement): no second factor owed.
+        s["second_factor_required"] = {"uid": u.pk, "required": False}
         s.create()
-        cookies.append(str(s.session_key))
+        csrf = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
+        cookies.append(f"sessionid={s.session_key}; csrftoken={csrf}")
     return course.pk, cookies
 
 
@@ -152,15 +166,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def serve(port: int, mode: str, workers: int, threads: int) -> subprocess.Popen[bytes]:
+    if mode == "asgi":  # as docs/deploy.md runs the web process
+        app = ["config.asgi:application", "-k", "uvicorn.workers.UvicornWorker"]
+    else:
+        app = ["config.wsgi:application", "-k", "gthread", "--threads", str(threads)]
     proc = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
-            "config.wsgi:application",
-            "-k",
-            "gthread",
-            "--threads",
-            str(threads),
+            *app,
             "-w",
             str(workers),
             "-b",
@@ -210,7 +224,7 @@ async def _connection(
             cookie = cookies[i % len(cookies)]
             i += 7919  # a prime stride: consecutive requests come from different teachers
             writer.write(
-                f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: sessionid={cookie}\r\n"
+                f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n"
                 "Connection: keep-alive\r\n\r\n".encode()
             )
             head = await reader.readuntil(b"\r\n\r\n")
@@ -315,7 +329,7 @@ local n = #cookies
 local i = 0
 request = function()
   i = i + 1
-  return wrk.format("GET", "%s", {["Cookie"] = "sessionid=" .. cookies[(i %% n) + 1]})
+  return wrk.format("GET", "%s", {["Cookie"] = cookies[(i %% n) + 1]})
 end
 """
 
@@ -326,29 +340,13 @@ def parse_ms(text: str) -> float:
 
 
 def load_wrk(
-    port: int, path: str, cookies: list[str], connections: int, duration: int
+    port: int, path: str, cookies: list[str], connections: int, duration: int, warmup: int
 ) -> dict[str, float | int]:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(LUA % (",".join(f'"{c}"' for c in cookies), path))
-    wrk = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{duration}s",
-            "--latency",
-            "--timeout",
-            "5s",
-            "-s",
-            lua.name,
-            f"http://127.0.0.1:{port}",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=duration + 60,
-    )
-    out = wrk.stdout
+    if warmup:
+        run_wrk(port, lua.name, connections, warmup)
+    out = run_wrk(port, lua.name, connections, duration)
     print(out, file=sys.stderr)
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     pct = {p: parse_ms(v) for p, v in re.findall(r"\s(50|75|90|99)%\s+(\S+)", out)}
@@ -362,28 +360,39 @@ def load_wrk(
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--teachers", type=int, default=2000)
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--duration", type=int, default=20)
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--clients", type=int, default=1, help="client processes (own client)")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the bare signed-in page")
-    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
-    args = parser.parse_args()
-    use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
-    started = time.monotonic()
-    course_id, cookies = prepare(args.teachers)
-    prepared = time.monotonic()
+def run_wrk(port: int, script: str, connections: int, duration: int) -> str:
+    wrk = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "--timeout",
+            "5s",
+            "-s",
+            script,
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=duration + 60,
+    )
+    return wrk.stdout
+
+
+def measure_server(
+    args: argparse.Namespace, mode: str, course_id: int, cookies: list[str], use_wrk: bool
+) -> dict[str, Any]:
+    """Start one server, check the page, load the course page then the bare page, stop."""
     path = f"/lms/courses/{course_id}/"
     port = free_port()
-    server = serve(port, args.workers, args.threads)
+    workers = args.workers or ((os.cpu_count() or 2) + (1 if mode == "wsgi" else 0))
+    server = serve(port, mode, workers, args.threads)
     try:
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}{path}", headers={"Cookie": f"sessionid={cookies[0]}"}
+            f"http://127.0.0.1:{port}{path}", headers={"Cookie": cookies[0]}
         )
         with urllib.request.urlopen(request, timeout=10) as response:
             body = response.read().decode()
@@ -392,7 +401,7 @@ def main() -> None:
 
         def measure(url: str) -> dict[str, Any]:
             if use_wrk:
-                return load_wrk(port, url, cookies, args.connections, args.duration)
+                return load_wrk(port, url, cookies, args.connections, args.duration, args.warmup)
             return load_python(
                 port, url, cookies, args.connections, args.duration, args.clients, args.warmup
             )
@@ -405,27 +414,67 @@ def main() -> None:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
-    load = os.getloadavg()
+    return {
+        "server": "gunicorn + UvicornWorker (config.asgi)"
+        if mode == "asgi"
+        else f"gunicorn gthread x{args.threads} (config.wsgi)",
+        "workers": workers,
+        "course_page": figures,
+        # The same client, sessions and server on a page that only signs the user in.
+        "baseline_signed_in_page": baseline,
+        "ratio_to_baseline": round(figures["rps"] / baseline["rps"], 3)
+        if baseline and baseline["rps"]
+        else None,
+        "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--teachers", type=int, default=2000)
+    parser.add_argument(
+        "--server",
+        choices=["asgi", "wsgi", "both"],
+        default="both",
+        help="asgi: production (docs/deploy.md); wsgi: Django's view alone; both: asgi first",
+    )
+    parser.add_argument("--workers", type=int, default=0, help="default: CPUs (+1 for wsgi)")
+    parser.add_argument("--threads", type=int, default=2, help="wsgi threads per worker")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=1, help="client processes (own client)")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the bare signed-in page")
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    args = parser.parse_args()
+    use_wrk = bool(args.client == "wrk" or (args.client == "auto" and shutil.which("wrk")))
+    started = time.monotonic()
+    course_id, cookies = prepare(args.teachers)
+    prepared = time.monotonic()
+    modes = ["asgi", "wsgi"] if args.server == "both" else [args.server]
+    results = {mode: measure_server(args, mode, course_id, cookies, use_wrk) for mode in modes}
+    main_figures = results[modes[0]]
     print(
         json.dumps(
             {
-                **figures,
+                # The production server's figures first (asgi unless --server wsgi).
+                **main_figures["course_page"],
+                "server": main_figures["server"],
+                "baseline_signed_in_page": main_figures["baseline_signed_in_page"],
+                "ratio_to_baseline": main_figures["ratio_to_baseline"],
+                "goal_met": main_figures["course_page"]["rps"] >= 1000
+                and main_figures["course_page"]["p99_ms"] <= 200,
                 "client": "wrk" if use_wrk else f"python-asyncio x{args.clients}",
                 "teachers": len(cookies),
-                "workers": args.workers,
-                "threads": args.threads,
                 "connections": args.connections,
                 "duration_s": args.duration,
+                "warmup_s": args.warmup,
                 "prepare_s": round(prepared - started, 1),
                 "cpus": os.cpu_count(),
-                "loadavg_after": [round(x, 2) for x in load],
-                "goal_met": figures["rps"] >= 1000 and figures["p99_ms"] <= 200,
-                # The same client, sessions and server on a page that only signs the user in.
-                "baseline_signed_in_page": baseline,
-                "ratio_to_baseline": round(figures["rps"] / baseline["rps"], 3)
-                if baseline and baseline["rps"]
-                else None,
-            }
+                "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+                "servers": results,
+            },
+            ensure_ascii=False,
         )
     )
 

@@ -239,10 +239,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # candidate's page saves on every change.
 # Django requests in flight per ASGI worker; 0: no limit (production sets one, core/admission.py).
 ASGI_DJANGO_CONCURRENCY = int(os.environ.get("ASGI_DJANGO_CONCURRENCY", "0"))
-# Exam answer saves served from the event loop on PostgreSQL (exams/fastpath.py), with a pool of
-# their own per web worker process.
+# Exam answer saves, starts and submits served from the event loop on PostgreSQL
+# (exams/fastpath.py), with a pool of their own per web worker process.
 EXAMS_FAST_ANSWERS = env_bool("EXAMS_FAST_ANSWERS", True)
 EXAMS_FAST_ANSWERS_POOL_SIZE = int(os.environ.get("EXAMS_FAST_ANSWERS_POOL_SIZE", "8"))
+# The course page of signed-in, enrolled learners served from the event loop on PostgreSQL with
+# the Redis cache and cache-backed sessions (lms/fastpage.py); any doubt goes to Django.
+LMS_FAST_COURSE_PAGE = env_bool("LMS_FAST_COURSE_PAGE", True)
 
 RATE_LIMITS: list[tuple[str, str, str, str, int, int]] = [
     ("login", "POST", r"^/accounts/login/$", "ip", 30, 300),

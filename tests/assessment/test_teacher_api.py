@@ -155,9 +155,15 @@ def test_build_generate_version_assign_grade_over_the_api(world, maths, login) -
     student = login(world.a.student)
     attempt = student.post(f"{API}/assignments/{assignment.pk}/attempts").json()
     essay_pos = next(q["position"] for q in attempt["questions"] if q["type"] == "essay")
+    choice_pos = next(q["position"] for q in attempt["questions"] if q["type"] == "single_choice")
     student.put(
         f"{API}/attempts/{attempt['id']}/answers",
-        {"answers": [{"position": essay_pos, "seq": 1, "response": "Lời giải của em"}]},
+        {
+            "answers": [
+                {"position": essay_pos, "seq": 1, "response": "Lời giải của em"},
+                {"position": choice_pos, "seq": 2, "response": "A"},
+            ]
+        },
         content_type="application/json",
     )
     student.post(f"{API}/attempts/{attempt['id']}/submit")
@@ -173,6 +179,17 @@ def test_build_generate_version_assign_grade_over_the_api(world, maths, login) -
     )
     assert response.status_code == 200
     assert response.json()["manual_score"] == "0.75"
+    # A choice answer is scored by the key: a manual score is refused and nothing is stored.
+    choice = Answer.objects.get(attempt_id=attempt["id"], position=choice_pos)
+    response = client.post(
+        f"{API}/assignments/{assignment.pk}/answers/{choice.pk}/grade",
+        {"points": "0", "comment": "", "rubric_scores": {}},
+        content_type="application/json",
+    )
+    assert response.status_code == 422, response.content
+    assert "chấm tự động" in str(response.json()["detail"])
+    choice.refresh_from_db()
+    assert choice.manual_score is None
     assert (
         login(world.b.teacher).get(f"{API}/assignments/{assignment.pk}/grading").status_code == 404
     )

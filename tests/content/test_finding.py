@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from content import api
@@ -12,6 +13,7 @@ from content.lessonplan import LessonPlanData
 from content.services import (
     approve_content,
     create_lesson_plan,
+    create_library,
     create_package_page,
     import_package,
     submit_for_review,
@@ -40,30 +42,58 @@ def published_plan(cw: ContentWorld, title: str, subject=None, grade: int = 10):
     return page
 
 
+def counts(result, facet: str) -> dict[str, int]:
+    return {v.value: v.count for v in result.facets[facet]}
+
+
 def test_search_ignores_diacritics_and_counts_facets(content_world: ContentWorld) -> None:
+    teacher = content_world.world.a.teacher
     a = published_plan(content_world, "Đồ thị hàm số bậc hai")
     b = published_plan(content_world, "Chuyển động thẳng đều", subject=content_world.physics)
     create_lesson_plan(  # a draft is never found
         content_world.library_a,
         LessonPlanData(title="Đồ thị nháp"),
-        author=content_world.world.a.teacher,
+        author=teacher,
         subject=content_world.maths,
         grade=10,
         school=content_world.world.a.school,
     )
-    result = api.search("do thi")
+    result = api.search(teacher, "do thi")
     assert [p.pk for p in result.items] == [a.pk]
     assert result.total == 1
-    everything = api.search("")
+    everything = api.search(teacher, "")
     assert {p.pk for p in everything.items} == {a.pk, b.pk}
-    assert everything.facets["subject"] == {"TOAN": 1, "LY": 1}
-    assert everything.facets["type"] == {"lessonplanpage": 2}
-    assert everything.facets["licence"] == {"CC-BY-4.0": 2}
-    maths = api.search("", subject="TOAN")
+    assert counts(everything, "subject") == {"TOAN": 1, "LY": 1}
+    assert counts(everything, "type") == {"lessonplan": 2}
+    assert counts(everything, "licence") == {"CC-BY-4.0": 2}
+    maths = api.search(teacher, "", subject="TOAN")
     assert [p.pk for p in maths.items] == [a.pk]
     # The subject facet still counts the other subject when one is picked.
-    assert maths.facets["subject"] == {"TOAN": 1, "LY": 1}
-    assert api.search("ĐỒ THỊ").total == 1
+    assert counts(maths, "subject") == {"TOAN": 1, "LY": 1}
+    assert [v.value for v in maths.facets["subject"] if v.selected] == ["TOAN"]
+    assert api.search(teacher, "ĐỒ THỊ").total == 1
+
+
+def test_search_only_finds_what_the_person_may_see(content_world: ContentWorld) -> None:
+    w = content_world.world
+    in_a = published_plan(content_world, "Đồ thị hàm số bậc hai")
+    library_b = create_library(
+        content_world.library_a.get_parent(), title="Thư viện trường B", school=w.b.school
+    )
+    in_b = create_lesson_plan(
+        library_b,
+        LessonPlanData(title="Đồ thị hàm số bậc ba"),
+        author=w.b.teacher,
+        subject=content_world.maths,
+        grade=10,
+        school=w.b.school,
+    )
+    submit_for_review(in_b, user=w.b.teacher)
+    approve_content(in_b, user=content_world.maths_head_b)
+    assert {p.pk for p in api.search(w.a.teacher, "do thi").items} == {in_a.pk}
+    assert {p.pk for p in api.search(w.b.teacher, "do thi").items} == {in_b.pk}
+    assert counts(api.search(w.a.teacher, ""), "school") == {w.a.school.code: 1}
+    assert api.search(AnonymousUser(), "do thi").total == 0
 
 
 def test_use_in_my_class(content_world: ContentWorld) -> None:

@@ -1,7 +1,7 @@
 """The answer-save fast path (exams/fastpath.py) against the Django endpoint it stands in for.
 
 Every scenario runs twice on fresh attempts, once through Django's test client and once through
-the production ASGI application (config.asgi, which puts FastAnswers in front of Django) over
+the production ASGI application (config.asgi, which puts FastExams in front of Django) over
 httpx; status, JSON body and stored rows must be the same. PostgreSQL only: the fast path uses
 psycopg's async pool and is off on SQLite (the CI's PostgreSQL leg runs these).
 """
@@ -90,9 +90,9 @@ def _no_digits(body: dict[str, Any]) -> dict[str, Any]:
     return {k: re.sub(r"\d+", "N", v) for k, v in body.items()}
 
 
-def _fast_layer(application: Any) -> fastpath.FastAnswers:
+def _fast_layer(application: Any) -> fastpath.FastExams:
     layer = application.application_mapping["http"]
-    assert isinstance(layer, fastpath.FastAnswers)
+    assert isinstance(layer, fastpath.FastExams)
     return layer
 
 
@@ -118,7 +118,7 @@ def test_production_asgi_puts_the_fast_path_in_front_of_django(exam: SeededExam)
     from config.asgi import application
 
     assert fastpath.enabled()
-    assert isinstance(_fast_layer(application), fastpath.FastAnswers)
+    assert isinstance(_fast_layer(application), fastpath.FastExams)
 
 
 def test_saves_resends_and_stale_seqs_match_django(exam: SeededExam) -> None:

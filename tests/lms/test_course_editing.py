@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -283,7 +283,10 @@ def test_removing_graded_work_archives_and_keeps_grades(
     assert "100%" in page
     assert learner.get(reverse("lms:activity", args=[task.pk])).status_code == 404
     editor = client.get(reverse("lms:course_edit", args=[course.pk])).content.decode()
-    assert "Bài tập về nhà số 1" not in editor
+    # Only in the "Đã lưu trữ" list, where it can be restored.
+    course_part, _sep, archived_part = editor.partition('data-testid="archived-activities"')
+    assert "Bài tập về nhà số 1" not in course_part
+    assert "Bài tập về nhà số 1" in archived_part
     # Removing it again finds nothing.
     assert client.post(reverse("lms:activity_delete", args=[task.pk])).status_code == 404
 
@@ -330,6 +333,111 @@ def test_reorder_modules_by_htmx_and_api(world: World, login, course: Course, mo
         login(world.a.student).post(reverse("lms:module_move", args=[first.pk, "down"])).status_code
         == 404
     )
+
+
+def _archived_assignment(world: World, module: Module, semesters) -> tuple[Activity, Submission]:
+    """Video, graded assignment, reading; the student viewed the video and the assignment was
+    graded 8 (grade-book column tx2), then the teacher removed the assignment (archived)."""
+    video = _content(world, module, "Video")
+    task = services.add_activity(
+        world.a.teacher,
+        module,
+        kind=K.ASSIGNMENT,
+        title="Bài tập về nhà số 1",
+        rule=R.GRADED,
+        grade_column="tx2",
+        grade_semester=semesters[0],
+    )
+    _content(world, module, "Bài đọc")
+    student = world.a.student
+    services.record_view(student, video)
+    sub = services.submit_assignment(student, task, text="Bài làm")
+    services.grade_submission(world.a.teacher, sub, points=["8"])
+    assert progress.course_percent(student, module.course) == 67
+    assert services.remove_activity(world.a.teacher, task) == "archived"
+    assert progress.course_percent(student, module.course) == 50
+    return task, sub
+
+
+def test_restoring_an_archived_activity_from_the_editor(
+    world: World, login, modules, semesters
+) -> None:
+    module = modules[0]
+    course = module.course
+    task, sub = _archived_assignment(world, module, semesters)
+    student = world.a.student
+    outline_before = structure.outline(Course.objects.get(pk=course.pk))  # cached
+    assert [x.title for x in outline_before.modules[0].activities] == ["Video", "Bài đọc"]
+    version = _version(course)
+    client = login(world.a.teacher)
+    url = reverse("lms:activity_restore", args=[task.pk])
+    editor = client.get(reverse("lms:course_edit", args=[course.pk])).content.decode()
+    assert "Đã lưu trữ" in editor
+    assert f'action="{url}"' in editor
+    # Another school's teacher and a learner do not find it; nothing changes.
+    assert login(world.b.teacher).post(url).status_code == 404
+    assert login(student).post(url).status_code == 404
+    assert Activity.all_objects.get(pk=task.pk).archived_at is not None
+
+    response = client.post(url, follow=True)
+    assert "Đã khôi phục hoạt động “Bài tập về nhà số 1” vào cuối chương “Chương 1”" in (
+        response.content.decode()
+    )
+    # Back at the end of its module, in the cached outline too (the version moved on).
+    restored = Activity.objects.get(pk=task.pk)
+    assert (restored.archived_at, restored.position) == (None, 3)
+    assert _version(course) == version + 1
+    tree = structure.outline(Course.objects.get(pk=course.pk))
+    assert [x.title for x in tree.modules[0].activities] == [
+        "Video",
+        "Bài đọc",
+        "Bài tập về nhà số 1",
+    ]
+    # Completion counts it again, with the learner's graded work and the grade-book cell kept.
+    assert progress.course_percent(student, course) == 67
+    assert Submission.objects.get(pk=sub.pk).score == Decimal("8.0")
+    assert GradeCell.objects.get(student=student, column="tx2").score == Decimal("8.0")
+    learner = login(student)
+    assert (
+        "Bài tập về nhà số 1"
+        in learner.get(reverse("lms:course", args=[course.pk])).content.decode()
+    )
+    assert learner.get(reverse("lms:activity", args=[task.pk])).status_code == 200
+    editor = client.get(reverse("lms:course_edit", args=[course.pk])).content.decode()
+    assert 'data-testid="archived-activities"' not in editor
+    event = AuditEvent.objects.get(action="activity.restore")
+    assert event.actor_id == world.a.teacher.pk
+    assert (event.before["id"], event.before["archived_at"] is not None) == (task.pk, True)
+    assert (event.after["archived_at"], event.after["outcome"]) == (None, "restored")
+    # Restoring it again is refused with a clear message and changes nothing.
+    again = client.post(url, follow=True).content.decode()
+    assert "không nằm trong mục đã lưu trữ" in again
+    assert AuditEvent.objects.filter(action="activity.restore").count() == 1
+    assert _version(course) == version + 1
+
+
+def test_restoring_by_api(world: World, login, modules, semesters) -> None:
+    module = modules[0]
+    task, _sub = _archived_assignment(world, module, semesters)
+    url = reverse("api:restore_activity", args=[task.pk])
+    assert login(world.b.teacher).post(url).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.restore_activity(world.b.teacher, Activity.all_objects.get(pk=task.pk))
+    assert not AuditEvent.objects.filter(action="activity.restore").exists()
+    client = login(world.a.teacher)
+    response = client.post(url)
+    assert response.status_code == 200, response.content
+    assert (response.json()["id"], response.json()["position"]) == (task.pk, 3)
+    assert progress.course_percent(world.a.student, module.course) == 67
+    # An activity that is not archived: a 422 that says so.
+    live = module.activities.get(title="Video")
+    refused = client.post(reverse("api:restore_activity", args=[live.pk]))
+    assert refused.status_code == 422
+    assert "không nằm trong mục đã lưu trữ" in refused.json()["detail"][0]
+    with pytest.raises(ValidationError):
+        services.restore_activity(world.a.teacher, live)
+    assert Activity.objects.get(pk=live.pk).position == 1
+    assert AuditEvent.objects.filter(action="activity.restore").count() == 1
 
 
 def test_course_page_queries_do_not_grow_with_archived_activities(

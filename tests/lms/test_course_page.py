@@ -50,6 +50,21 @@ def test_enrolled_teacher_page_costs_five_queries_and_is_cached(
     assert "Soạn khoá học" not in page
 
 
+def test_with_production_sessions_the_page_costs_four_queries(
+    world: World, login, pd_course: Course, settings, django_assert_num_queries
+) -> None:
+    """Sessions read from the cache (production's cached_db): no session query is left."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    teacher = world.a.teacher
+    services.enrol_self(teacher, pd_course)
+    client = login(teacher)
+    url = reverse("lms:course", args=[pd_course.pk])
+    client.get(url)  # warm the cache and the session's second-factor note
+    # user, enrolment with course, role check, completed activities
+    with django_assert_num_queries(4):
+        assert "Bài 2.3" in client.get(url).content.decode()
+
+
 def test_page_follows_changes_at_once(world: World, login, pd_course: Course) -> None:
     teacher = world.a.teacher
     services.enrol_self(teacher, pd_course)

@@ -25,6 +25,7 @@ from config.permission_matrix import (
     ANON,
     DEPARTMENT_ADMIN,
     EXAM_COORDINATOR,
+    OTHER_TEACHER,
     SCHOOL_ADMIN,
     STUDENT,
     SUBJECT_HEAD,
@@ -96,6 +97,8 @@ class SchoolObjects:
     run_token: str = ""
     run_file: str = ""
     cmi5_session: str = ""
+    # An activity a learner worked on, then removed by the teacher: archived (restore/).
+    archived_activity: Any = None
 
 
 @dataclass
@@ -228,7 +231,12 @@ def _school_objects(sw: Any, maths: Subject, head: User) -> SchoolObjects:
         sign_in=True,
     )
     room = Room.objects.filter(session__exam=seeded.exam).get()
-    return SchoolObjects(
+    archived = lms_services.add_activity(
+        sw.teacher, module, kind=Activity.Kind.CONTENT, title="Video cũ", rule=Activity.Rule.VIEWED
+    )
+    lms_services.record_view(sw.student, archived)
+    assert lms_services.remove_activity(sw.teacher, archived) == "archived"
+    objects = SchoolObjects(
         sw.school,
         klass,
         sw.teacher,
@@ -260,6 +268,8 @@ def _school_objects(sw: Any, maths: Subject, head: User) -> SchoolObjects:
         room,
         seeded.candidates[0].attempt,
     )
+    objects.archived_activity = archived
+    return objects
 
 
 def build(world: World) -> MatrixWorld:
@@ -277,10 +287,22 @@ def build(world: World) -> MatrixWorld:
     factories.MembershipFactory(
         user=coordinator, organisation=world.a.school, role=Role.EXAM_COORDINATOR
     )
+    # A teacher of school A who teaches the same subject (maths) in another class and wrote
+    # none of the world's objects: refused where a rule is narrower than the school
+    # (students' results).
+    colleague = factories.UserFactory()
+    factories.MembershipFactory(user=colleague, organisation=world.a.school, role=Role.TEACHER)
+    factories.TeachingAssignmentFactory(
+        school_class=factories.SchoolClassFactory(
+            school=world.a.school, school_year=world.a.school_class.school_year, name="10A9"
+        ),
+        teacher=colleague,
+    )
     users: dict[str, User | None] = {
         ANON: None,
         STUDENT: world.a.student,
         TEACHER: world.a.teacher,
+        OTHER_TEACHER: colleague,
         SUBJECT_HEAD: head,
         SCHOOL_ADMIN: world.a.admin,
         EXAM_COORDINATOR: coordinator,
@@ -402,6 +424,7 @@ SCOPED: list[tuple[str, str, Resolver]] = [
     ("versions/", "kind", lambda o, u, r: "docx"),
     ("xac-minh/", "code", lambda o, u, r: o.signed_code),
     ("lms/pd/", "course_id", lambda o, u, r: o.pd_course.pk),
+    ("restore", "activity_id", lambda o, u, r: o.archived_activity.pk),
     ("content/play/", "page_id", lambda o, u, r: o.package_page.pk),
 ]
 
