@@ -155,11 +155,30 @@ def assignment_or_404(user: Any, assignment_id: int) -> Assignment:
 
 
 def assignable_classes(user: Any) -> QuerySet[SchoolClass]:
-    """Classes a teacher may give a test to: those of schools they work at."""
+    """Classes a teacher may give a test to (and so later read its results): those they teach
+    or are homeroom teacher of; every class of a school they lead (school admin, subject head);
+    every class under an office or department where they hold a staff role. Always within the
+    schools they still work at."""
     if getattr(user, "is_superuser", False):
         return SchoolClass.objects.select_related("school").order_by("grade", "name")
+    mine = permissions.role_paths(user)
+    staff_paths = {p for r in STAFF for p in mine.get(r, ())}
+    school_paths = set(
+        Organisation.objects.filter(path__in=staff_paths, kind=OrgKind.SCHOOL).values_list(
+            "path", flat=True
+        )
+    )
+    wide = (staff_paths - school_paths) | {
+        p for r in (Role.SCHOOL_ADMIN, Role.SUBJECT_HEAD) for p in mine.get(r, ())
+    }
+    taught = Q(homeroom_teacher=user) | Q(
+        pk__in=TeachingAssignment.objects.filter(teacher=user).values("school_class")
+    )
+    for p in wide:
+        taught |= Q(school__path__startswith=p)
     return (
         SchoolClass.objects.filter(permissions.path_q(user, STAFF, "school__path"))
+        .filter(taught)
         .select_related("school")
         .order_by("grade", "name")
     )

@@ -52,6 +52,8 @@ TEACHING = frozenset({TEACHER, SCHOOL_ADMIN, DEPARTMENT_ADMIN})
 # Students' results of an online test (Law 91/2025): the class's teacher (here also the test's
 # author), the subject head of the test's subject, the school's leadership, the department.
 RESULTS = frozenset({TEACHER, SUBJECT_HEAD, SCHOOL_ADMIN, DEPARTMENT_ADMIN})
+# Giving a test to a class opens its results to the assigner, so it takes the same people.
+ASSIGNERS = RESULTS
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,10 @@ _RESULTS = (
     "students' results: the class's teachers of the test's subject, its homeroom teacher, the "
     "test's author and assigner, the school's subject head of that subject, the school admin "
     "(leadership), staff above the school; not other teachers of the school"
+)
+_ASSIGN = (
+    "only classes the person teaches or is homeroom teacher of, or leads (school admin, subject "
+    "head, staff above the school)"
 )
 _ACTIVITY = {
     "module": "<module_id>",
@@ -355,9 +361,23 @@ API_RULES: list[Rule] = [
     api(
         "POST",
         "/assessment/groups",
-        STAFF,
+        ASSIGNERS,
         {DEPARTMENT_ADMIN},
         body={"school_class": "<class_id>", "name": "Nhóm 1", "students": "<student_ids>"},
+        note=_ASSIGN,
+    ),
+    api(
+        "POST",
+        "/assessment/tests/{test_id}/assignments",
+        ASSIGNERS,
+        {DEPARTMENT_ADMIN},
+        body={
+            "school_class": "<class_id>",
+            "opens": "2026-12-01T07:30:00+07:00",
+            "closes": "2026-12-01T09:30:00+07:00",
+            "time_limit_minutes": 45,
+        },
+        note=_ASSIGN,
     ),
     *(
         api(m, f"/assessment/{rest}", RESULTS, {DEPARTMENT_ADMIN}, body=body, note=_RESULTS)
@@ -373,16 +393,6 @@ API_RULES: list[Rule] = [
         for m, rest, body in (
             ("GET", "tests/{test_id}", None),
             ("PATCH", "tests/{test_id}", {"title": "Kiểm tra 15 phút"}),
-            (
-                "POST",
-                "tests/{test_id}/assignments",
-                {
-                    "school_class": "<class_id>",
-                    "opens": "2026-12-01T07:30:00+07:00",
-                    "closes": "2026-12-01T09:30:00+07:00",
-                    "time_limit_minutes": 45,
-                },
-            ),
             ("GET", "tests/{test_id}/bank", None),
             ("PUT", "tests/{test_id}/blueprint", {"cells": []}),
             ("POST", "tests/{test_id}/generate", {"seed": "1"}),
@@ -499,7 +509,7 @@ PAGE_RULES: list[Rule] = [
             ("GET", "assign/"),
         )
     ),
-    page("assessment/classes/<int:class_id>/groups/", STAFF, {DEPARTMENT_ADMIN}),
+    page("assessment/classes/<int:class_id>/groups/", ASSIGNERS, {DEPARTMENT_ADMIN}, note=_ASSIGN),
     *(
         page(
             f"assessment/assignments/<int:assignment_id>/{rest}",

@@ -1,6 +1,6 @@
 """The public surface of `core` for other apps. Other apps import only this module."""
 
-from . import audit, permissions, ratelimit
+from . import asyncdb, audit, permissions, ratelimit
 from .http import unreadable_json_message
 from .middleware import client_ip
 from .models import (
@@ -52,6 +52,7 @@ __all__ = [
     "SubjectGrade",
     "TeachingAssignment",
     "User",
+    "asyncdb",
     "audit",
     "check_upload",
     "client_ip",

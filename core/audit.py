@@ -7,7 +7,7 @@ import decimal
 import uuid
 from typing import Any
 
-from django.db import models
+from django.db import connections, models
 
 from . import context
 from .models import AuditEvent
@@ -51,12 +51,43 @@ def record(
     object_repr: str = "",
 ) -> AuditEvent:
     ctx = context.current()
+    row = event(
+        action,
+        obj,
+        actor=actor,
+        before=before,
+        after=after,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        ip=ctx.ip,
+        request_id=ctx.request_id,
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def event(
+    action: str,
+    obj: models.Model | None = None,
+    *,
+    actor: Any = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    ip: str | None = None,
+    request_id: str = "",
+    at: dt.datetime | None = None,
+) -> AuditEvent:
+    """The unsaved row `record` writes; the event-loop routes insert it with `insert_sql`."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:255]
     actor_obj = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    return AuditEvent.objects.create(
+    row = AuditEvent(
         actor=actor_obj,
         actor_label=(str(actor_obj.username) if actor_obj else "system")[:160],
         action=action,
@@ -65,6 +96,20 @@ def record(
         object_repr=object_repr[:255],
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
-        ip=ctx.ip,
-        request_id=ctx.request_id,
+        ip=ip,
+        request_id=request_id,
     )
+    if at is not None:
+        row.at = at
+    return row
+
+
+def insert_sql(row: AuditEvent) -> tuple[str, list[Any]]:
+    """An INSERT of `row` with its parameters, for a raw (async) PostgreSQL connection."""
+    connection = connections["default"]
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    marks = ", ".join(["%s"] * len(fields))
+    params = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks})", params  # noqa: S608

@@ -32,12 +32,10 @@ import logging
 import re
 import types
 import uuid
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pydantic
-from django.apps import apps
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
 from django.db import connections
@@ -45,7 +43,7 @@ from django.http.request import split_domain_port, validate_host
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.api import client_ip, ratelimit
+from core.api import asyncdb, audit, client_ip, ratelimit
 
 from . import live, services
 from .endpoints import SEB_HEADER, TOKEN_HEADER, AnswersIn, StartIn
@@ -71,23 +69,6 @@ def enabled() -> bool:
     )
 
 
-def _conninfo() -> str:
-    from psycopg.conninfo import make_conninfo
-
-    db = connections["default"].settings_dict
-    params = {
-        "dbname": db["NAME"],
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-        "host": db.get("HOST") or None,
-        "port": str(db["PORT"]) if db.get("PORT") else None,
-        # As Django's connections: datetimes come back in UTC, so deadlines read here print as
-        # the Django endpoints print them.
-        "options": "-c TimeZone=UTC",
-    }
-    return make_conninfo(**{k: v for k, v in params.items() if v is not None})
-
-
 class _Sql:
     """The SQL of the services' querysets and of the writes, compiled once per process."""
 
@@ -104,12 +85,6 @@ class _Sql:
         )
         self.code_failure = (
             f"UPDATE {_ATTEMPTS} SET code_failures = code_failures + 1 WHERE id = %s"  # noqa: S608
-        )
-        audit = apps.get_model("core", "AuditEvent")._meta
-        self.audit = (
-            f"INSERT INTO {audit.db_table} (at, actor_id, actor_label, action, object_type, "  # noqa: S608
-            "object_id, object_repr, before, after, ip, request_id) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, NULL, CAST(%s AS jsonb), %s, %s)"
         )
 
     @staticmethod
@@ -148,11 +123,7 @@ class FastExams:
     def __init__(self, app: Any, *, pool_size: int | None = None) -> None:
         self.app = app
         self.pool_size = pool_size or settings.EXAMS_FAST_ANSWERS_POOL_SIZE
-        # One pool per event loop (one per worker process in production), opened once: a
-        # burst of first requests all await the same opening task.
-        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[Any]] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._pools = asyncdb.LoopPools("exams-fast", self.pool_size)
         self._sql: _Sql | None = None
 
     async def __call__(
@@ -410,22 +381,16 @@ class FastExams:
         context: _Context,
     ) -> None:
         """The row core.audit.record writes for `attempt` with the candidate as actor."""
-        user = attempt.candidate.user
-        await conn.execute(
-            self._compiled().audit,
-            [
-                now,
-                user.pk if user else None,
-                (str(user.username) if user else "system")[:160],
-                action,
-                Attempt._meta.label_lower,
-                str(attempt.pk),
-                str(attempt)[:255],
-                json.dumps(after),
-                context.ip(),
-                context.request_id,
-            ],
+        row = audit.event(
+            action,
+            attempt,
+            actor=attempt.candidate.user,
+            after=after,
+            ip=context.ip(),
+            request_id=context.request_id,
+            at=now,
         )
+        await conn.execute(*audit.insert_sql(row))
 
     # --- pool -----------------------------------------------------------------------------
 
@@ -435,31 +400,11 @@ class FastExams:
         return self._sql
 
     async def _pool(self) -> Any:
-        loop = asyncio.get_running_loop()
-        opening = self._pools.get(loop)
-        if opening is None:
-            opening = self._pools[loop] = loop.create_task(self._open())
-        return await opening
-
-    async def _open(self) -> Any:
-        from psycopg_pool import AsyncConnectionPool
-
-        pool = AsyncConnectionPool(
-            _conninfo(),
-            min_size=1,
-            max_size=self.pool_size,
-            kwargs={"autocommit": True},
-            open=False,
-            name="exams-fast",
-        )
-        await pool.open()
-        return pool
+        return await self._pools.get()
 
     async def aclose(self) -> None:
         """Close this loop's pool (tests; a worker's pool goes with its process)."""
-        opening = self._pools.pop(asyncio.get_running_loop(), None)
-        if opening is not None:
-            await (await opening).close()
+        await self._pools.aclose()
 
 
 class _Refusal(Exception):

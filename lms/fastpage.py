@@ -60,7 +60,7 @@ from django.urls import reverse
 from django.utils.crypto import constant_time_compare
 from django.utils.html import escape
 
-from core.api import User, ratelimit
+from core.api import User, asyncdb, ratelimit
 
 from . import structure
 from .access import ADMINS
@@ -192,20 +192,6 @@ def _state_sql() -> str:
     )
 
 
-def _conninfo() -> str:
-    from psycopg.conninfo import make_conninfo
-
-    db = connections["default"].settings_dict
-    params = {
-        "dbname": db["NAME"],
-        "user": db.get("USER") or None,
-        "password": db.get("PASSWORD") or None,
-        "host": db.get("HOST") or None,
-        "port": str(db["PORT"]) if db.get("PORT") else None,
-    }
-    return make_conninfo(**{k: v for k, v in params.items() if v is not None})
-
-
 @dataclass(frozen=True)
 class _Plan:
     secret: str  # the request's CSRF cookie
@@ -225,9 +211,7 @@ class FastCoursePage:
         self.served = 0  # pages answered here (tests and curiosity)
         self._path: re.Pattern[str] | None = None
         self._sql: str | None = None
-        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task[Any]] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._pools = asyncdb.LoopPools("lms-fast-course-page", pool_size)
         self._local: OrderedDict[str, Any] = OrderedDict()
         self._redis: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = (
             weakref.WeakKeyDictionary()
@@ -456,33 +440,12 @@ class FastCoursePage:
         return client
 
     async def _pool(self) -> Any:
-        loop = asyncio.get_running_loop()
-        opening = self._pools.get(loop)
-        if opening is None:
-            opening = self._pools[loop] = loop.create_task(self._open())
-        return await opening
-
-    async def _open(self) -> Any:
-        from psycopg_pool import AsyncConnectionPool
-
-        pool = AsyncConnectionPool(
-            _conninfo(),
-            min_size=1,
-            max_size=self.pool_size,
-            kwargs={"autocommit": True},
-            open=False,
-            name="lms-fast-course-page",
-        )
-        await pool.open()
-        return pool
+        return await self._pools.get()
 
     async def aclose(self) -> None:
         """Close this loop's pool and Redis client (tests; a worker's go with its process)."""
-        loop = asyncio.get_running_loop()
-        opening = self._pools.pop(loop, None)
-        if opening is not None:
-            await (await opening).close()
-        client = self._redis.pop(loop, None)
+        await self._pools.aclose()
+        client = self._redis.pop(asyncio.get_running_loop(), None)
         if client is not None:
             await client.aclose()
 

@@ -322,3 +322,38 @@ def test_the_test_page_checks_results_access_in_fixed_queries(world, maths, sett
             time_limit_minutes=15,
         )
     assert count() == few
+
+
+def test_a_test_can_only_be_given_to_classes_one_teaches_or_leads(
+    world, maths, setting, login
+) -> None:
+    """Giving a test to a class is what opens its results to the assigner, so a colleague who
+    does not teach the class cannot do it; the class's teacher and the school's leaders can."""
+    colleague = _staff(world)
+    school_class = world.a.school_class
+    assert school_class not in permissions.assignable_classes(colleague)
+    for allowed in (
+        world.a.teacher,
+        _staff(world, Role.SUBJECT_HEAD, subject=maths),
+        _staff(world, Role.SCHOOL_ADMIN),
+    ):
+        assert school_class in permissions.assignable_classes(allowed)
+    assert world.b.school_class not in permissions.assignable_classes(world.a.teacher)
+    now = timezone.now()
+    body = {
+        "school_class": school_class.pk,
+        "opens": now.isoformat(),
+        "closes": (now + dt.timedelta(hours=1)).isoformat(),
+        "time_limit_minutes": 15,
+    }
+    test = setting["test"]
+    before = Assignment.objects.count()
+    response = login(colleague).post(
+        f"{API}/tests/{test.pk}/assignments", body, content_type="application/json"
+    )
+    assert response.status_code == 404
+    assert Assignment.objects.count() == before
+    response = login(world.a.teacher).post(
+        f"{API}/tests/{test.pk}/assignments", body, content_type="application/json"
+    )
+    assert response.status_code == 201, response.content

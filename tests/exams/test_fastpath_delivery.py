@@ -430,14 +430,14 @@ def test_a_start_that_loses_the_race_writes_nothing(
     winner's deadline, and no second start is audited or pushed."""
     import psycopg
 
-    from exams import fastpath
+    from core.api import asyncdb
 
     c = exam.candidates[1]
     decide = services.plan_start
 
     def racing(row: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         plan = decide(row, *args, **kwargs)
-        with psycopg.connect(fastpath._conninfo(), autocommit=True) as other:
+        with psycopg.connect(asyncdb.conninfo(), autocommit=True) as other:
             other.execute(
                 "UPDATE exams_attempt SET state = 'in_progress', started = now(), "
                 "deadline = now() + interval '7 minutes' WHERE id = %s",
