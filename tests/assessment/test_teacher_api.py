@@ -190,12 +190,14 @@ def test_build_generate_version_assign_grade_over_the_api(world, maths, login) -
     assert "chấm tự động" in str(response.json()["detail"])
     choice.refresh_from_db()
     assert choice.manual_score is None
+    # Whether "A" is right depends on the shuffle; its automatic score counts in the total.
+    assert choice.score in (Decimal(0), Decimal("0.25"))
     assert (
         login(world.b.teacher).get(f"{API}/assignments/{assignment.pk}/grading").status_code == 404
     )
     results = client.get(f"{API}/assignments/{assignment.pk}/results").json()
     assert results["count"] == 1
-    assert results["students"][0]["raw"] == "0.75"
+    assert Decimal(results["students"][0]["raw"]) == Decimal("0.75") + choice.score
     assert sum(results["histogram"]) == 1
     analysis = client.get(f"{API}/assignments/{assignment.pk}/item-analysis").json()
     assert len(analysis) == 5
