@@ -3,7 +3,6 @@ submitted attempts), plus the Excel export."""
 
 from __future__ import annotations
 
-import io
 import math
 import statistics
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core.api import safe_cell
+from core.api import safe_cell, workbook_bytes
 
 from .models import Answer, Assignment, Attempt
 from .scoring import gradebook_value, round_total
@@ -213,6 +212,4 @@ def results_xlsx(assignment: Assignment) -> bytes:
                 str(row["distractors"]),
             ]
         )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

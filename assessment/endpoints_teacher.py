@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from core.api import User, record_personal_data_views
 from question_bank.api import ItemVersion, approved_items, search_approved_items
@@ -219,7 +219,15 @@ class BankItemOut(Schema):
     summary="Approved bank items for this test's subject and grade (words, level, type)",
 )
 def bank(
-    request: HttpRequest, test_id: int, q: str = "", level: str = "", type: str = ""
+    request: HttpRequest,
+    test_id: int,
+    q: str = "",
+    level: str = "",
+    type: str = "",
+    prefix: bool = Query(
+        False,
+        description="Search-as-you-type: the last word of q also matches the words it begins.",
+    ),
 ) -> list[dict[str, Any]]:
     test = test_or_404(request.user, test_id)
     filters = {
@@ -237,7 +245,7 @@ def bank(
             "topic": i.topic.title if i.topic else None,
             "stem_html": _stem(i),
         }
-        for i in search_approved_items(request.user, q, filters, limit=50)
+        for i in search_approved_items(request.user, q, filters, limit=50, prefix=prefix)
     ]
 
 

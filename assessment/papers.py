@@ -17,7 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core.api import safe_cell
+from core.api import safe_cell, workbook_bytes
 from question_bank.api import ItemAsset, ItemContent, ItemType, ItemVersion
 
 from .mathtext import formulas_to_text
@@ -329,9 +329,7 @@ def key_table_xlsx(test: Test, versions: Iterable[TestVersion]) -> bytes:
                     row["points"],
                 ]
             )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 # --- Writing every file: PDFs rendered in worker processes ----------------------------------

@@ -23,7 +23,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from core.api import User, record_personal_data_views
+from core.api import User, record_personal_data_views, xlsx_response
 from question_bank.api import ItemVersion, Level, approved_items, search_approved_items
 
 from . import analysis, builder, charts, grading, papers, services
@@ -49,7 +49,6 @@ from .permissions import (
 )
 from .scoring import Rounding
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -207,7 +206,13 @@ def bank_search(request: HttpRequest, test_id: int) -> HttpResponse:
         "level": request.GET.get("level", ""),
         "type": request.GET.get("type", ""),
     }
-    items = search_approved_items(request.user, request.GET.get("q", ""), filters, limit=30)
+    items = search_approved_items(
+        request.user,
+        request.GET.get("q", ""),
+        filters,
+        limit=30,
+        prefix=request.GET.get("prefix") == "1",  # an as-you-type request
+    )
     in_test = set(
         TestItem.objects.filter(part__test=test).values_list("item_version__item_id", flat=True)
     )
@@ -431,7 +436,7 @@ def answer_sheet(request: HttpRequest, test_id: int) -> HttpResponse:
 def key_table(request: HttpRequest, test_id: int) -> HttpResponse:
     test = test_or_404(request.user, test_id)
     data = papers.key_table_xlsx(test, test.versions.order_by("code"))
-    return _download(data, f"de_{test.pk}_dap_an.xlsx", XLSX)
+    return xlsx_response(data, f"de_{test.pk}_dap_an.xlsx")
 
 
 # --- Assigning -----------------------------------------------------------------------------
@@ -771,7 +776,7 @@ def results_export(request: HttpRequest, assignment_id: int) -> HttpResponse:
     _log_result_views(
         request, analysis.class_stats(assignment), _("Xuất kết quả bài kiểm tra: %(t)s"), assignment
     )
-    return _download(data, f"ket_qua_{assignment.pk}.xlsx", XLSX)
+    return xlsx_response(data, f"ket_qua_{assignment.pk}.xlsx")
 
 
 def _log_result_views(request: HttpRequest, stats: Any, what: str, assignment: Any) -> None:

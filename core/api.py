@@ -1,7 +1,7 @@
 """The public surface of `core` for other apps. Other apps import only this module."""
 
 from . import asyncdb, audit, permissions, ratelimit
-from .http import unreadable_json_message
+from .http import unreadable_json_message, xlsx_response
 from .middleware import client_ip
 from .models import (
     Enrolment,
@@ -32,7 +32,7 @@ from .services import (
     grant_role,
     revoke_role,
 )
-from .spreadsheets import safe_cell, safe_row
+from .spreadsheets import safe_cell, safe_row, workbook_bytes
 from .uploads import check_upload, image_kind, upload_kind
 from .vietnamese import fold, name_sort_key, strip_diacritics
 from .ziplimits import zip_problem
@@ -78,5 +78,7 @@ __all__ = [
     "strip_diacritics",
     "unreadable_json_message",
     "upload_kind",
+    "workbook_bytes",
+    "xlsx_response",
     "zip_problem",
 ]

@@ -1,4 +1,4 @@
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from .models import User
@@ -11,6 +11,16 @@ def unreadable_json_message() -> str:
     English only) and the exam answer fast path (exams.fastpath), which must answer the same.
     """
     return _("Không đọc được dữ liệu gửi lên: nội dung không phải JSON hợp lệ.")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """An Excel file as a download; `filename` is ours (ASCII, no quotes), never the user's."""
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 class AuthedRequest(HttpRequest):

@@ -7,8 +7,13 @@ stays text. Plain numbers written as text ("-1,5", "+3") are left alone: they ru
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
@@ -22,3 +27,10 @@ def safe_cell(value: object) -> object:
 
 def safe_row(values: Iterable[object]) -> list[object]:
     return [safe_cell(v) for v in values]
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The .xlsx file of a workbook, ready for a download or a stored export."""
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

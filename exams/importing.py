@@ -18,7 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.api import User, fold, safe_row, zip_problem
+from core.api import User, fold, safe_row, workbook_bytes, zip_problem
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -91,9 +91,7 @@ def template_xlsx() -> bytes:
     ws.append(safe_row(["", "Nguyễn Văn An", "12A1", "05/09/2008", ""]))
     for column, width in zip("ABCDE", (14, 30, 10, 14, 18), strict=True):
         ws.column_dimensions[column].width = width
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def parse_candidates(

@@ -3,7 +3,6 @@ verification, results and their Excel export."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -11,14 +10,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.api import safe_row
+from core.api import xlsx_response
 
-from . import access, permissions, services
+from . import access, exports, permissions, services
 from .console import exam_overview
-from .models import Attempt, Candidate
+from .models import Attempt
 
 
 @login_required
@@ -62,61 +60,8 @@ def publish(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 @login_required
 def results_xlsx(request: HttpRequest, exam_id: int) -> HttpResponse:
-    """One sheet per room, one per class: number, name, version, state, score, receipt."""
-    from openpyxl import Workbook
-
     exam = permissions.exam_for(request.user, exam_id)
-    rows = list(
-        Candidate.objects.filter(exam=exam)
-        .select_related("room", "attempt")
-        .order_by("room__name", "seat", "number")
-    )
-    header = [
-        _("Số báo danh"),
-        _("Họ và tên"),
-        _("Lớp"),
-        _("Phòng"),
-        _("Ghế"),
-        _("Mã đề"),
-        _("Trạng thái"),
-        _("Điểm"),
-        _("Mã biên nhận"),
-    ]
-    wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
-    groups: dict[str, list[Candidate]] = {}
-    for c in rows:
-        groups.setdefault(_("Phòng %(r)s") % {"r": c.room.name if c.room else "—"}, []).append(c)
-    for c in sorted(rows, key=lambda c: (c.class_name, c.name_key)):
-        groups.setdefault(_("Lớp %(c)s") % {"c": c.class_name or "—"}, []).append(c)
-    for title, members in groups.items():
-        ws = wb.create_sheet(title[:31])
-        ws.append(header)
-        for c in members:
-            a = c.attempt
-            ws.append(
-                safe_row(
-                    [
-                        c.number,
-                        c.full_name,
-                        c.class_name,
-                        c.room.name if c.room else "",
-                        c.seat,
-                        a.version_code,
-                        a.get_state_display(),
-                        float(a.score) if a.score is not None else None,
-                        a.receipt,
-                    ]
-                )
-            )
-    out = io.BytesIO()
-    wb.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="ket-qua-{exam.code}.xlsx"'
-    return response
+    return xlsx_response(exports.results_workbook(exam), f"ket-qua-{exam.code}.xlsx")
 
 
 @login_required

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 from typing import Any
 
 from django.contrib import messages
@@ -18,22 +17,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from assessment import api as assessment
-from core.api import safe_row
+from core.api import xlsx_response
 
-from . import importing, permissions, services
+from . import exports, importing, permissions, services
 from .analysis import analyse_subject, score_rows, summarise
 from .models import Attempt, Candidate, Exam
 from .views_candidate import _current, _error_page
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_IMPORT = "exams.import"
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # option labels of a version, as the player shows them
-
-
-def _xlsx_response(data: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -151,82 +143,10 @@ def item_analysis(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 @login_required
 def item_analysis_xlsx(request: HttpRequest, exam_id: int) -> HttpResponse:
-    from openpyxl import Workbook
-
     exam = permissions.exam_for(request.user, exam_id)
-    wb = Workbook()
-    items = wb.active
-    assert items is not None
-    items.title = _("Phân tích câu hỏi")
-    items.append(
-        safe_row(
-            [
-                _("Môn thi"),
-                _("Câu"),
-                _("Phiên bản câu hỏi"),
-                _("Loại"),
-                _("Đáp án"),
-                _("Số bài"),
-                _("Độ khó p"),
-                _("Hệ số tương quan điểm – tổng"),
-                _("Độ phân biệt D"),
-                _("Số lượt chọn từng phương án"),
-            ]
-        )
+    return xlsx_response(
+        exports.item_analysis_workbook(exam), f"phan-tich-cau-hoi-{exam.code}.xlsx"
     )
-    statements = wb.create_sheet(_("Mệnh đề đúng sai"))
-    statements.append(
-        safe_row(
-            [
-                _("Môn thi"),
-                _("Câu"),
-                _("Mệnh đề"),
-                _("Đáp án"),
-                _("Chọn Đ"),
-                _("Chọn S"),
-                _("Bỏ trống"),
-                _("Độ khó p"),
-                _("Độ phân biệt D"),
-            ]
-        )
-    )
-    for subject in exam.subjects.select_related("test").order_by("pk"):
-        for i in analyse_subject(subject).items:
-            items.append(
-                safe_row(
-                    [
-                        subject.name,
-                        i.number,
-                        i.item_version,
-                        i.type,
-                        i.key,
-                        i.responses,
-                        i.facility,
-                        i.point_biserial,
-                        i.discrimination_27,
-                        "; ".join(f"{k or '—'}: {n}" for k, n in i.distractors.items()),
-                    ]
-                )
-            )
-            for s in i.statements:
-                statements.append(
-                    safe_row(
-                        [
-                            subject.name,
-                            i.number,
-                            s.statement,
-                            s.key,
-                            s.counts["Đ"],
-                            s.counts["S"],
-                            s.counts[""],
-                            s.facility,
-                            s.discrimination_27,
-                        ]
-                    )
-                )
-    out = io.BytesIO()
-    wb.save(out)
-    return _xlsx_response(out.getvalue(), f"phan-tich-cau-hoi-{exam.code}.xlsx")
 
 
 # --- Candidates from Excel ----------------------------------------------------------------------
@@ -305,7 +225,7 @@ def _commit_import(
 @login_required
 def import_template(request: HttpRequest, exam_id: int) -> HttpResponse:
     permissions.exam_for(request.user, exam_id)
-    return _xlsx_response(importing.template_xlsx(), "mau-danh-sach-thi-sinh.xlsx")
+    return xlsx_response(importing.template_xlsx(), "mau-danh-sach-thi-sinh.xlsx")
 
 
 # --- The candidate's result -----------------------------------------------------------------

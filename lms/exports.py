@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from core.api import safe_cell as api_safe_cell
+from core.api import workbook_bytes
 
 from .dashboards import ClassRow
 
@@ -54,6 +55,4 @@ def progress_xlsx(rows: list[ClassRow], title: str) -> bytes:
     sheet.append(_header())
     for row in rows:
         sheet.append(_values(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

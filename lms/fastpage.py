@@ -33,10 +33,13 @@ LMS_FAST_COURSE_PAGE is on. tests/lms/test_fastpage.py compares both paths.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import logging
+import os
 import pickle
 import re
+import time
 import uuid
 import weakref
 from collections import OrderedDict
@@ -51,10 +54,10 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.session import SessionStorage
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache, RedisSerializer
-from django.db import connections
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse, parse_cookie
 from django.http.request import split_domain_port, validate_host
-from django.middleware import csrf
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.urls import reverse
 from django.utils.crypto import constant_time_compare
@@ -83,9 +86,17 @@ _MASKED = re.compile(rb"(?<![A-Za-z0-9])[A-Za-z0-9]{%d}(?![A-Za-z0-9])" % (2 * C
 _SERIALIZER = RedisSerializer()
 _CSRF, _NAME, _BODY = 0, 1, 2  # places in a stored frame
 _NAME_BEFORE, _NAME_AFTER = b'data-testid="current-user">', b"</span>"  # templates/base.html
-# Django's own masking (what get_token returns) and unmasking (what the CSRF check does).
-_mask_cipher_secret = csrf._mask_cipher_secret  # type: ignore[attr-defined]
-_unmask_cipher_token = csrf._unmask_cipher_token  # type: ignore[attr-defined]
+_INDEX = {c: i for i, c in enumerate(CSRF_ALLOWED_CHARS)}
+# A random byte below 248 (4 x 62) stands for the allowed character of its remainder; the few
+# bytes above are dropped, so every character is equally likely.
+_EVEN = 256 - 256 % len(CSRF_ALLOWED_CHARS)
+_TO_CHAR = bytes(ord(CSRF_ALLOWED_CHARS[b % len(CSRF_ALLOWED_CHARS)]) for b in range(256))
+_UNEVEN = bytes(range(_EVEN, 256))
+# _SHIFT[secret character][mask character]: the cipher character (the sum of their places).
+_SHIFT = [bytearray(256) for _ in range(256)]
+for _c, _i in _INDEX.items():
+    for _m, _j in _INDEX.items():
+        _SHIFT[ord(_c)][ord(_m)] = ord(CSRF_ALLOWED_CHARS[(_i + _j) % len(CSRF_ALLOWED_CHARS)])
 
 
 def _redis_url() -> str | None:
@@ -97,11 +108,29 @@ def _redis_url() -> str | None:
 
 
 def enabled() -> bool:
+    # The switch is read on every request (tests flip it); what it stands on is looked up once
+    # (a few dictionary lookups per request add up at this rate), again when settings change.
+    if not getattr(settings, "LMS_FAST_COURSE_PAGE", False):
+        return False
+    if _SETUP[0] is None:
+        _SETUP[0] = _setup_allows()
+    return bool(_SETUP[0])
+
+
+_SETUP: list[bool | None] = [None]
+
+
+@receiver(setting_changed)
+def _forget_setup(**kwargs: Any) -> None:
+    _SETUP[0] = None
+    _session_auth_hash.cache_clear()  # it depends on SECRET_KEY
+
+
+def _setup_allows() -> bool:
     cache = caches["default"]
     session_cache = caches[settings.SESSION_CACHE_ALIAS]
     return bool(
-        getattr(settings, "LMS_FAST_COURSE_PAGE", False)
-        and connections["default"].vendor == "postgresql"
+        asyncdb.default_is_postgresql()
         and isinstance(cache, RedisCache)
         and _redis_url() is not None
         and session_cache is cache
@@ -111,6 +140,13 @@ def enabled() -> bool:
         and not settings.CSRF_USE_SESSIONS
         and MODEL_BACKEND in settings.AUTHENTICATION_BACKENDS
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _session_auth_hash(password: str) -> str:
+    """What get_user compares with the session's hash (it depends on the password hash and the
+    secret key alone): made once per password, not once per request."""
+    return User(password=password).get_session_auth_hash()
 
 
 def page_state(
@@ -169,6 +205,11 @@ def _state_sql() -> str:
     from core.api import Membership, TeachingAssignment
 
     ms, ta = Membership._meta.db_table, TeachingAssignment._meta.db_table
+    # The roles are constants of the code, written into the statement: one parameter fewer to
+    # encode on every request.
+    if not all(re.fullmatch("[a-z_]+", str(role)) for role in ADMINS):
+        raise RuntimeError(f"unexpected role names {ADMINS!r}")
+    roles = ", ".join(f"'{role}'" for role in sorted(ADMINS))
     # "might manage" is wider than access.can_manage_course (any admin role anywhere, teaching
     # any subject of the class): such people simply go to Django.
     return (
@@ -176,7 +217,7 @@ def _state_sql() -> str:
         f" c.outline_version, c.title, c.description, c.kind, c.pd_periods,"
         f" c.{_col(Course, 'owner')} = u.id"
         f" OR EXISTS (SELECT 1 FROM {ms} m WHERE m.{_col(Membership, 'user')} = u.id"
-        f"  AND m.role = ANY(%s))"
+        f"  AND m.role IN ({roles}))"
         f" OR (c.{_col(Course, 'school_class')} IS NOT NULL AND EXISTS (SELECT 1 FROM {ta} t"
         f"  WHERE t.{_col(TeachingAssignment, 'teacher')} = u.id"
         f"  AND t.{_col(TeachingAssignment, 'school_class')} = c.{_col(Course, 'school_class')})),"
@@ -305,7 +346,7 @@ class FastCoursePage:
         version, title, description, kind, periods, might_manage, enrolled, done = row[6:]
         # As get_user: the hash of the current password, else Django refuses (or, with a
         # fallback key, updates the session).
-        current = User(pk=user_id, password=password).get_session_auth_hash()
+        current = _session_auth_hash(password)
         if (
             not is_active
             or is_superuser
@@ -369,7 +410,7 @@ class FastCoursePage:
             self._sql = _state_sql()
         pool = await self._pool()
         async with pool.connection() as conn:
-            cursor = await conn.execute(self._sql, [list(ADMINS), user_id, course_id])
+            cursor = await conn.execute(self._sql, [user_id, course_id])
             return await cursor.fetchone()
 
     async def _serve(
@@ -378,11 +419,7 @@ class FastCoursePage:
         fill = {_NAME: plan.name, _BODY: body}
         # Each token masked afresh, as get_token does for every response.
         page = b"".join(
-            part
-            if isinstance(part, bytes)
-            else _mask_cipher_secret(plan.secret).encode()
-            if part == _CSRF
-            else fill[part]
+            part if isinstance(part, bytes) else _mask(plan.secret) if part == _CSRF else fill[part]
             for part in frame["parts"]
         )
         # Django's own headers in Django's order; three of them belong to this response.
@@ -485,7 +522,7 @@ def _cut_tokens(body: bytes, secret: str) -> list[bytes]:
     place, text, ... Other 64-character words are left alone."""
     parts, last = [], 0
     for found in _MASKED.finditer(body):
-        if _unmask_cipher_token(found.group().decode()) == secret:
+        if _unmask(found.group().decode()) == secret:
             parts.append(body[last : found.start()])
             parts.append(b"")
             last = found.end()
@@ -493,9 +530,42 @@ def _cut_tokens(body: bytes, secret: str) -> list[bytes]:
     return parts
 
 
+def _mask(secret: str) -> bytes:
+    """A fresh token for `secret`, as Django's csrf.get_token makes one for every use (a random
+    mask, then each character of the secret shifted by the mask's), from one read of the
+    system's random source and two table lookups per character."""
+    mask = b""
+    while len(mask) < CSRF_SECRET_LENGTH:
+        mask += os.urandom(2 * CSRF_SECRET_LENGTH).translate(_TO_CHAR, _UNEVEN)
+    mask = mask[:CSRF_SECRET_LENGTH]
+    return mask + bytes([_SHIFT[c][m] for c, m in zip(secret.encode(), mask, strict=True)])
+
+
+def _unmask(token: str) -> str:
+    """The secret of a masked token (what Django's CSRF check compares)."""
+    mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    n = len(CSRF_ALLOWED_CHARS)
+    return "".join(
+        CSRF_ALLOWED_CHARS[(_INDEX[x] - _INDEX[y]) % n] for x, y in zip(cipher, mask, strict=True)
+    )
+
+
 def _csrf_cookie(secret: str) -> bytes:
     """The renewal of the CSRF cookie Django sends with a page that used it (its
-    CsrfViewMiddleware), as Django's ASGI handler writes it."""
+    CsrfViewMiddleware), as Django's ASGI handler writes it. Its expiry moves on each second:
+    the header is made once per second with a placeholder and the secret put in."""
+    second = int(time.time())
+    if _COOKIE[0] != second:
+        _COOKIE[:] = [second, _build_csrf_cookie(_PLACEHOLDER)]
+    header: bytes = _COOKIE[1]
+    return header.replace(_PLACEHOLDER.encode(), secret.encode(), 1)
+
+
+_PLACEHOLDER = "X" * CSRF_SECRET_LENGTH  # 32 X: in the header only as the value
+_COOKIE: list[Any] = [None, b""]
+
+
+def _build_csrf_cookie(secret: str) -> bytes:
     response = HttpResponse()
     response.set_cookie(
         settings.CSRF_COOKIE_NAME,

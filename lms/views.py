@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from content import api as content_api
-from core.api import SchoolYear, User, current_school_year, record_personal_data_views
+from core.api import (
+    SchoolYear,
+    User,
+    current_school_year,
+    record_personal_data_views,
+    xlsx_response,
+)
 
 from . import (
     access,
@@ -379,14 +385,10 @@ def course_export(request: AuthedRequest, course_id: int, fmt: str) -> HttpRespo
         list(course.enrolments.values_list("user_id", flat=True)),
         _("Xuất tiến độ học tập: %(course)s") % {"course": course},
     )
-    if fmt == "csv":
-        response = HttpResponse(exports.progress_csv(rows), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        response = HttpResponse(
-            exports.progress_xlsx(rows, course.title),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
+    if fmt == "xlsx":
+        return xlsx_response(exports.progress_xlsx(rows, course.title), f"tien-do-{course.pk}.xlsx")
+    if fmt != "csv":
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="tien-do-{course.pk}.{fmt}"'
+    response = HttpResponse(exports.progress_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tien-do-{course.pk}.csv"'
     return response

@@ -86,13 +86,21 @@ def approved_items(
 
 
 def search_approved_items(
-    user: Any, query: str = "", filters: dict[str, Any] | None = None, *, limit: int = 20
+    user: Any,
+    query: str = "",
+    filters: dict[str, Any] | None = None,
+    *,
+    limit: int = 20,
+    prefix: bool = False,
 ) -> list[Item]:
     """For assessment's test builder: approved or published items the user may see, matching
-    the words of `query` (diacritics optional) and `filters` (keys of search.FILTERS)."""
+    the words of `query` (diacritics optional; with `prefix`, the last word as typed so far)
+    and `filters` (keys of search.FILTERS)."""
     from .search import search_items
 
-    result = search_items(approved_items(user=user), query, filters, limit=limit, facets=())
+    result = search_items(
+        approved_items(user=user), query, filters, limit=limit, facets=(), prefix=prefix
+    )
     found = Item.objects.select_related("current_version", "topic").in_bulk(result.ids)
     return [found[i] for i in result.ids if i in found]
 

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -107,9 +107,15 @@ def list_items(
     status: str = "",
     limit: int = 20,
     offset: int = 0,
+    prefix: bool = Query(
+        False,
+        description="Search-as-you-type: the last word of q also matches the words it begins.",
+    ),
 ) -> dict[str, Any]:
     filters = {"subject": subject, "grade": grade, "level": level, "type": type, "status": status}
-    result = search_visible(request.user, q, filters, limit=min(limit, 100), offset=offset)
+    result = search_visible(
+        request.user, q, filters, limit=min(limit, 100), offset=offset, prefix=prefix
+    )
     by_id = Item.objects.select_related("subject", "current_version").in_bulk(result.ids)
     return {
         "total": result.total,

@@ -4,9 +4,16 @@ Every backend searches `Item.search_text`, the stem, options, solution and tags 
 plain ASCII-ish text (core.api.fold: no diacritics, đ -> d), with the query folded the same way,
 so "phuong trinh bac hai" finds "phương trình bậc hai" everywhere.
 
-- SQLite (embedded default): every query word must occur (LIKE); relevance = whole phrase first.
-- PostgreSQL: full text on to_tsvector('simple', search_text) (GIN index), the last word as a
-  prefix for search-as-you-type, whole phrase first then ts_rank over a bounded candidate set;
+Query words match whole words. While the user is still typing (`prefix=True`: the search box's
+as-you-type requests, the API's `prefix` parameter) the last word also matches the words it
+begins: "phuong trinh ba" finds "bậc". That expansion is what a search costs most at a million
+items (a two-letter Vietnamese syllable begins dozens of common words), so a finished query
+(Enter, the search button, the API by default) does without it.
+
+- SQLite (embedded default): every query word must occur as a word (LIKE, then a word-boundary
+  regular expression); relevance = whole phrase first.
+- PostgreSQL: full text on to_tsvector('simple', search_text) (GIN index), whole phrase first
+  then ts_rank over a bounded candidate set;
   `unaccent` folds the query server-side too; a pg_trgm GIN index serves fuzzy lookups and
   near-duplicate candidates.
 - Elasticsearch 8 (ELASTICSEARCH_URL set): `ElasticsearchBackend` below, ASCII folding analyser.
@@ -203,9 +210,12 @@ class DatabaseBackend:
     The embedded default holds a school's bank, not millions of items, so every match is
     ranked; only the total is capped, to keep the same contract as the other backends."""
 
-    def matches(self, qs: QuerySet[Item], terms: list[str]) -> QuerySet[Item]:
-        for term in terms:
+    def matches(self, qs: QuerySet[Item], terms: list[str], prefix: bool) -> QuerySet[Item]:
+        for i, term in enumerate(terms):
+            # LIKE first: cheap, and it leaves the regular expression (run in Python by
+            # SQLite) only the rows that hold the letters at all
             qs = qs.filter(search_text__contains=term)
+            qs = qs.filter(search_text__regex=_word_pattern([term], prefix and i == len(terms) - 1))
         return qs
 
     def search(
@@ -218,10 +228,11 @@ class DatabaseBackend:
         facets: tuple[str, ...],
         cap: int,
         sample: int,
+        prefix: bool = False,
     ) -> SearchResult:
-        matches = self.matches(qs, terms)
+        matches = self.matches(qs, terms, prefix)
         counted = _count_up_to(matches, cap)
-        page = self.page(matches, terms, offset=offset, limit=limit)
+        page = self.page(matches, terms, prefix, offset=offset, limit=limit)
         sample = min(sample, cap)
         bounded = counted > sample
         return SearchResult(
@@ -233,12 +244,11 @@ class DatabaseBackend:
         )
 
     def page(
-        self, matches: QuerySet[Item], terms: list[str], *, offset: int, limit: int
+        self, matches: QuerySet[Item], terms: list[str], prefix: bool, *, offset: int, limit: int
     ) -> list[int]:
-        phrase = " ".join(terms)
         ranked = matches.annotate(
             rank=Case(
-                When(search_text__contains=phrase, then=Value(2)),
+                When(search_text__regex=_word_pattern(terms, prefix), then=Value(2)),
                 default=Value(1),
                 output_field=IntegerField(),
             )
@@ -258,12 +268,15 @@ class PostgresBackend(DatabaseBackend):
     # and grade over ~18,000 heap pages. A sub-select's value is unknown when planning, so the
     # default estimate (0.5 %) applies and it ANDs the GIN bitmap with the subject/grade index
     # first (~2,800 heap pages at 1,000,000 items).
-    MATCH = f"{VECTOR} @@ (SELECT to_tsquery('simple'::regconfig, unaccent(%s)))"
+    # A sub-select is computed once per statement; written inline, the query would be parsed
+    # again for every row ranked (unaccent is only STABLE, so PostgreSQL cannot fold it).
+    QUERY = "(SELECT to_tsquery('simple'::regconfig, unaccent(%s)))"
+    MATCH = f"{VECTOR} @@ {QUERY}"
 
     @staticmethod
-    def tsquery(terms: list[str], joiner: str = " & ") -> str:
-        # the last word may still be being typed: match it as a prefix
-        return joiner.join([*terms[:-1], f"{terms[-1]}:*"])
+    def tsquery(terms: list[str], joiner: str = " & ", *, prefix: bool = False) -> str:
+        # while typing, the last word may be unfinished: match it as a prefix
+        return joiner.join([*terms[:-1], f"{terms[-1]}:*" if prefix else terms[-1]])
 
     def search(
         self,
@@ -275,14 +288,16 @@ class PostgresBackend(DatabaseBackend):
         facets: tuple[str, ...],
         cap: int,
         sample: int,
+        prefix: bool = False,
     ) -> SearchResult:
         """The capped total, the ranked page and the facets in one statement, so the index is
-        searched once (the prefix of the last word is the costly part of a search: every
+        searched once (a prefix of the last word is the costly part of a search: every
         word starting with it is looked up). The first cap + 1 matches the index yields are
         kept (with their vector and facet columns); the ranking and the page are taken over
         the first RANK_CANDIDATES of them plus, when there are more matches, as many
         whole-phrase matches looked up on their own; the facets over the first `sample`."""
-        query, phrase = self.tsquery(terms), self.tsquery(terms, " <-> ")
+        query = self.tsquery(terms, prefix=prefix)
+        phrase = self.tsquery(terms, " <-> ", prefix=prefix)
         size = _setting("RANK_CANDIDATES", RANK_CANDIDATES)
         sample = min(sample, cap)  # the facets count no more matches than the total does
         columns = list(dict.fromkeys(_COLUMNS[name] for name in facets))
@@ -303,26 +318,28 @@ class PostgresBackend(DatabaseBackend):
         candidates = f"(SELECT id, updated, qb_vector FROM qb_matches LIMIT {int(size)})"  # noqa: S608
         if len(terms) > 1:
             # When the matches outrun the candidates, the whole-phrase matches join them: taken
-            # from the matches already in hand (all of them, up to the cap), or, past the cap,
-            # looked up in the index. Each arm runs only when its one-time filter holds.
+            # from the matches already in hand past the first candidates (up to the cap), or,
+            # past the cap, looked up in the index (less those in hand). Each arm runs only
+            # when its one-time filter holds. The arms never overlap, so they are appended
+            # (UNION ALL): deduplicating would sort every candidate's vector.
             among = (
-                "(SELECT id, updated, qb_vector FROM qb_matches "  # noqa: S608
+                "(SELECT id, updated, qb_vector FROM "  # noqa: S608
+                f"(SELECT id, updated, qb_vector FROM qb_matches OFFSET {int(size)}) AS rest "
                 f"WHERE (SELECT n FROM qb_total) > {int(size)} "
-                f"AND qb_vector @@ to_tsquery('simple'::regconfig, unaccent(%s)) LIMIT {int(size)})"
+                f"AND qb_vector @@ {self.QUERY} LIMIT {int(size)})"
             )
             gate = f"(SELECT n FROM qb_total) > {int(cap)}"  # noqa: S608
             phrased, phrase_params = found(self.MATCH, phrase, n=size, more=(gate,))
             candidates += (
-                f" UNION {among} UNION (SELECT id, updated, qb_vector FROM ({phrased}) AS p)"  # noqa: S608
+                f" UNION ALL {among} UNION ALL (SELECT id, updated, qb_vector FROM ({phrased}) "  # noqa: S608
+                "AS p WHERE p.id NOT IN (SELECT id FROM qb_matches))"
             )
             params += [phrase, *phrase_params]
         vector = "qb_vector"
-        order = f"ts_rank({vector}, to_tsquery('simple'::regconfig, unaccent(%s))) DESC, "
+        order = f"ts_rank({vector}, {self.QUERY}) DESC, "
         order_params = [query]
         if len(terms) > 1:  # whole phrase first (one word is always its own phrase)
-            order = (
-                f"({vector} @@ to_tsquery('simple'::regconfig, unaccent(%s)))::int DESC, " + order
-            )
+            order = f"({vector} @@ {self.QUERY})::int DESC, " + order
             order_params.insert(0, phrase)
         order += "updated DESC, id DESC"
         params += [*order_params, limit, offset]
@@ -407,16 +424,12 @@ class ElasticsearchBackend:
         filters: dict[str, Any],
         limit: int,
         offset: int = 0,
+        prefix: bool = False,
     ) -> SearchResult:
         must: list[dict[str, Any]] = []
         if words(query):
-            must.append(
-                {
-                    "match_bool_prefix": {
-                        "text": {"query": " ".join(words(query)), "operator": "and"}
-                    }
-                }
-            )
+            kind = "match_bool_prefix" if prefix else "match"
+            must.append({kind: {"text": {"query": " ".join(words(query)), "operator": "and"}}})
         term_filters = [
             {"terms" if isinstance(v, list) else "term": {k: v}}
             for k, v in filters.items()
@@ -474,8 +487,11 @@ def search_items(
     offset: int = 0,
     facets: tuple[str, ...] = FACETS,
     visibility: Q | None = None,
+    prefix: bool = False,
 ) -> SearchResult:
-    """Search within `queryset` (already narrowed to what the user may see).
+    """Search within `queryset` (already narrowed to what the user may see). The words of
+    `query` match whole words; with `prefix` (search-as-you-type) the last one also matches the
+    words it begins.
 
     `visibility`, when given, must be the filter `queryset` was made with (over the item's own
     columns, as `permissions.visibility` returns it): without a text query the facets and the
@@ -492,7 +508,7 @@ def search_items(
         limit = max(0, min(limit, _reach() - offset))
     if settings.ELASTICSEARCH_URL:
         return ElasticsearchBackend(settings.ELASTICSEARCH_URL).search(
-            queryset, query, filters, limit, offset
+            queryset, query, filters, limit, offset, prefix=prefix
         )
     qs = apply_filters(queryset, filters)
     if qs.query.is_empty():
@@ -528,7 +544,15 @@ def search_items(
         facets=facets,
         cap=_setting("TOTAL_CAP", TOTAL_CAP),
         sample=_setting("FACET_SAMPLE", FACET_SAMPLE),
+        prefix=prefix,
     )
+
+
+def _word_pattern(terms: list[str], prefix: bool) -> str:
+    """The words in a row as whole words (separated as PostgreSQL's parser separates them),
+    the last one only begun when `prefix`."""
+    body = r"\W+".join(re.escape(t) for t in terms)
+    return rf"(?<![^\W_]){body}" + ("" if prefix else r"(?![^\W_])")
 
 
 def _count_up_to(matches: QuerySet[Item], cap: int) -> int:

@@ -22,7 +22,8 @@ def browse(request: HttpRequest) -> HttpResponse:
         "level": request.GET.get("level", ""),
         "type": request.GET.get("type", ""),
     }
-    result = search_visible(request.user, q, filters, limit=50)
+    prefix = request.GET.get("prefix") == "1"  # an as-you-type request
+    result = search_visible(request.user, q, filters, limit=50, prefix=prefix)
     items = Item.objects.select_related("subject", "current_version").in_bulk(result.ids)
     context = {
         "q": q,

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.api import workbook_bytes, xlsx_response
+
 from . import permissions, services
 from .importers import FORMATS
 from .importers.tabular import TEMPLATE_HEADERS, TEMPLATE_ROWS
@@ -133,12 +135,5 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse | FileRespo
         sheet.append(list(TEMPLATE_HEADERS))
         for row in TEMPLATE_ROWS:
             sheet.append(list(row))
-        data = io.BytesIO()
-        book.save(data)
-        response = HttpResponse(
-            data.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="mau-cau-hoi.xlsx"'
-        return response
+        return xlsx_response(workbook_bytes(book), "mau-cau-hoi.xlsx")
     raise Http404

@@ -1,5 +1,6 @@
 """Question bank benchmark on PostgreSQL: bulk-load N realistic Vietnamese items, then measure
-index size, search latency (diacritic-free 2-3 word queries with two facet filters) and facet
+index size, search latency (diacritic-free 2-3 word queries with two facet filters, as a
+finished query and as the search box sends it while typing, the last word a prefix) and facet
 count latency.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/qbbench \\
@@ -259,6 +260,7 @@ def measure(runs: int, seed: int = 11) -> dict[str, float]:
     topics = [(code, fold(t)) for code, ts in SUBJECTS.items() for t in ts]
     base = Item.objects.all()
     search_ms: list[float] = []
+    typing_ms: list[float] = []
     facet_ms: list[float] = []
     browse_ms: list[float] = []
     totals: list[int] = []
@@ -272,6 +274,10 @@ def measure(runs: int, seed: int = 11) -> dict[str, float]:
         search_ms.append((time.perf_counter() - t0) * 1000)
         totals.append(result.total)
         capped += result.total_capped
+        # the same words as the search box sends them while typing (last word as a prefix)
+        t0 = time.perf_counter()
+        search_items(base, " ".join(words), filters, facets=(), prefix=True)
+        typing_ms.append((time.perf_counter() - t0) * 1000)
         t0 = time.perf_counter()
         search_items(base, " ".join(words), filters, facets=("level", "type", "status"))
         facet_ms.append((time.perf_counter() - t0) * 1000)
@@ -284,6 +290,8 @@ def measure(runs: int, seed: int = 11) -> dict[str, float]:
         "browse_all_facets_p95_ms": percentile(browse_ms, 95),
         "search_p50_ms": statistics.median(search_ms),
         "search_p95_ms": percentile(search_ms, 95),
+        "search_as_you_type_p50_ms": statistics.median(typing_ms),
+        "search_as_you_type_p95_ms": percentile(typing_ms, 95),
         "search_with_facets_p50_ms": statistics.median(facet_ms),
         "search_with_facets_p95_ms": percentile(facet_ms, 95),
         "search_total_median": statistics.median(totals),

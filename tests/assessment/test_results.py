@@ -7,6 +7,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.django_db
 # Four students, three one-point items keyed A, B, C: totals 3, 2, 1, 0.
 RESPONSES = [("A", "B", "C"), ("A", "B", "D"), ("B", "B", "D"), ("C", "A", "D")]
 NAMES = ["An", "Bình", "Cường", "Dung"]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
@@ -114,3 +116,15 @@ def test_excel_export(graded) -> None:
     assert summary["Điểm trung bình"] == 5.0
     assert summary["Tỉ lệ đạt (%)"] == 50.0
     assert wb["Phân tích câu hỏi"].max_row == 4
+
+
+def test_excel_export_download(graded, world, login) -> None:
+    assignment, _ = graded
+    response = login(world.a.teacher).get(
+        reverse("assessment:results_export", args=[assignment.pk])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX
+    assert response["Content-Disposition"] == f'attachment; filename="ket_qua_{assignment.pk}.xlsx"'
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb["Kết quả"]["A1"].value == "Họ và tên"

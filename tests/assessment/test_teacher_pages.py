@@ -274,6 +274,10 @@ def test_versions_and_downloads(world, built, login) -> None:
     from openpyxl import load_workbook
 
     xlsx = client.get(f"/assessment/tests/{test.pk}/key.xlsx")
+    assert xlsx["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert xlsx["Content-Disposition"] == f'attachment; filename="de_{test.pk}_dap_an.xlsx"'
     wb = load_workbook(io.BytesIO(xlsx.content))
     ws = wb.worksheets[0]
     assert [c.value for c in ws[2]] == ["Câu", "101", "102", "103", "104"]

@@ -4,12 +4,13 @@ pages from sign-in to receipt, printable lists, results export."""
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from django.test import Client
 from openpyxl import load_workbook
 
 from core.models import Role
-from exams.models import Exam, Room
+from exams.models import Attempt, Candidate, Exam, Room
 from exams.seeding import SeededExam
 from tests import factories
 
@@ -111,3 +112,49 @@ def test_seat_cards_results_and_publication(seeded: SeededExam, login) -> None:
     wb = load_workbook(io.BytesIO(data))
     assert any(name.startswith("Phòng") for name in wb.sheetnames)
     assert any(name.startswith("Lớp") for name in wb.sheetnames)
+
+
+def test_results_export_rows_and_escaping(seeded: SeededExam, login) -> None:
+    candidate = Candidate.objects.get(attempt__pk=seeded.candidates[0].attempt)
+    candidate.full_name = '=HYPERLINK("http://x")'
+    candidate.class_name = "12A1"
+    candidate.save()
+    Attempt.objects.filter(pk=candidate.attempt.pk).update(
+        state=Attempt.State.SUBMITTED, score=Decimal("7.5"), receipt="R-1"
+    )
+    r = login(_coordinator(seeded.exam)).get(f"/exams/{seeded.exam.pk}/results.xlsx")
+    assert r.status_code == 200
+    assert r["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert r["Content-Disposition"] == 'attachment; filename="ket-qua-GK1.xlsx"'
+    wb = load_workbook(io.BytesIO(r.content))
+    room = candidate.room
+    assert room is not None
+    rows = list(wb[f"Phòng {room.name}"].iter_rows(values_only=True))
+    assert rows[0] == (
+        "Số báo danh",
+        "Họ và tên",
+        "Lớp",
+        "Phòng",
+        "Ghế",
+        "Mã đề",
+        "Trạng thái",
+        "Điểm",
+        "Mã biên nhận",
+    )
+    mine = next(row for row in rows[1:] if row[0] == candidate.number)
+    assert mine == (
+        candidate.number,
+        '\'=HYPERLINK("http://x")',
+        "12A1",
+        room.name,
+        candidate.seat,
+        candidate.attempt.version_code,
+        "Đã nộp",
+        7.5,
+        "R-1",
+    )
+    # The class sheet holds the same candidate, escaped the same way.
+    by_class = list(wb["Lớp 12A1"].iter_rows(values_only=True))
+    assert [row[1] for row in by_class[1:]] == ['\'=HYPERLINK("http://x")']

@@ -25,17 +25,6 @@ def _subject(world: World):
 
 
 @pytest.fixture
-def course(world: World) -> Course:
-    return services.create_course(
-        world.a.teacher,
-        kind=Course.Kind.CLASS,
-        title="Toán 10A1",
-        school_class=world.a.school_class,
-        subject=_subject(world),
-    )
-
-
-@pytest.fixture
 def module(world: World, course: Course) -> Module:
     return services.add_module(world.a.teacher, course, title="Chương 1")
 

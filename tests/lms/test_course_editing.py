@@ -22,21 +22,6 @@ from tests.conftest import World
 K, R = Activity.Kind, Activity.Rule
 
 
-def _subject(world: World):
-    return world.a.school_class.teaching_assignments.get().subject
-
-
-@pytest.fixture
-def course(world: World) -> Course:
-    return services.create_course(
-        world.a.teacher,
-        kind=Course.Kind.CLASS,
-        title="Toán 10A1",
-        school_class=world.a.school_class,
-        subject=_subject(world),
-    )
-
-
 @pytest.fixture
 def modules(world: World, course: Course) -> tuple[Module, Module]:
     return (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from django.urls import reverse
 
 from lms import services
@@ -10,25 +9,6 @@ from lms.models import Activity, Course
 from tests.conftest import World
 
 K, R = Activity.Kind, Activity.Rule
-
-
-@pytest.fixture
-def pd_course(world: World) -> Course:
-    course = services.create_course(
-        world.department_admin,
-        kind=Course.Kind.PD,
-        title="Bồi dưỡng chuyển đổi số",
-        organisation=world.department,
-        pd_periods=10,
-        self_enrol=True,
-    )
-    for m in (1, 2):
-        module = services.add_module(world.department_admin, course, title=f"Mô-đun {m}")
-        for a in (1, 2, 3):
-            services.add_activity(
-                world.department_admin, module, kind=K.CONTENT, title=f"Bài {m}.{a}", rule=R.VIEWED
-            )
-    return course
 
 
 def test_enrolled_teacher_page_costs_five_queries_and_is_cached(

@@ -20,18 +20,6 @@ R = Activity.Rule
 K = Activity.Kind
 
 
-@pytest.fixture
-def course(world: World) -> Course:
-    klass = world.a.school_class
-    return services.create_course(
-        world.a.teacher,
-        kind=Course.Kind.CLASS,
-        title="Toán 10A1",
-        school_class=klass,
-        subject=klass.teaching_assignments.get().subject,
-    )
-
-
 def _done(user, activity: Activity) -> bool:
     return activity.progress.filter(user=user, completed_at__isnull=False).exists()
 

@@ -44,25 +44,6 @@ def _cached_sessions(settings: Any) -> None:
     settings.LMS_FAST_COURSE_PAGE = True
 
 
-@pytest.fixture
-def course(world: World) -> Course:
-    course = services.create_course(
-        world.department_admin,
-        kind=Course.Kind.PD,
-        title="Bồi dưỡng chuyển đổi số",
-        organisation=world.department,
-        pd_periods=10,
-        self_enrol=True,
-    )
-    for m in (1, 2):
-        module = services.add_module(world.department_admin, course, title=f"Mô-đun {m}")
-        for a in (1, 2, 3):
-            services.add_activity(
-                world.department_admin, module, kind=K.CONTENT, title=f"Bài {m}.{a}", rule=R.VIEWED
-            )
-    return course
-
-
 def _layer() -> fastpage.FastCoursePage:
     from config.asgi import application
 
@@ -151,12 +132,12 @@ def test_production_asgi_puts_the_course_page_fast_path_in_front_of_django() -> 
 
 @needs_fast
 def test_enrolled_learner_gets_djangos_page_with_fresh_csrf_tokens(
-    world: World, course: Course
+    world: World, pd_course: Course
 ) -> None:
     teacher = world.a.teacher
-    services.enrol_self(teacher, course)
+    services.enrol_self(teacher, pd_course)
     services.record_view(teacher, Activity.objects.get(title="Bài 1.1"))
-    url = reverse("lms:course", args=[course.pk])
+    url = reverse("lms:course", args=[pd_course.pk])
     cookies = _browser(teacher, url)
     body = _compare(url, cookies, served=True)
     assert "Bài 2.3" in body
@@ -168,6 +149,18 @@ def test_enrolled_learner_gets_djangos_page_with_fresh_csrf_tokens(
     tokens = [fastpage._MASKED.findall(p[2].encode())[0].decode() for p in pages if p[0] == 200]
     assert len(set(tokens)) == 2
     assert {_unmask_cipher_token(t) for t in tokens} == {cookies[settings.CSRF_COOKIE_NAME]}
+    # Django's CSRF check takes a served token (the language switch of the page's header),
+    # and refuses the same form with the token altered.
+    browser = Client(enforce_csrf_checks=True)
+    for name, value in cookies.items():
+        browser.cookies[name] = value
+    switch = reverse("set_language")
+    forged = tokens[0][:-1] + ("a" if tokens[0][-1] != "a" else "b")
+    assert (
+        browser.post(switch, {"language": "en", "csrfmiddlewaretoken": forged}).status_code == 403
+    )
+    switched = browser.post(switch, {"language": "en", "csrfmiddlewaretoken": tokens[0]})
+    assert switched.status_code == 302
     headers = {k.lower(): v for k, v in pages[0][1]}
     assert "default-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
@@ -175,15 +168,15 @@ def test_enrolled_learner_gets_djangos_page_with_fresh_csrf_tokens(
 
 
 @needs_fast
-def test_progress_outline_and_name_changes_show_at_once(world: World, course: Course) -> None:
+def test_progress_outline_and_name_changes_show_at_once(world: World, pd_course: Course) -> None:
     teacher = world.a.teacher
-    services.enrol_self(teacher, course)
-    url = reverse("lms:course", args=[course.pk])
+    services.enrol_self(teacher, pd_course)
+    url = reverse("lms:course", args=[pd_course.pk])
     cookies = _browser(teacher, url)
     assert "✓" not in _compare(url, cookies, served=True)
     services.record_view(teacher, Activity.objects.get(title="Bài 2.1"))
     assert _compare(url, cookies, served=True).count("✓") == 1
-    module = course.modules.first()
+    module = pd_course.modules.first()
     assert module is not None
     services.add_activity(
         world.department_admin, module, kind=K.CONTENT, title="Bài mới", rule=R.VIEWED
@@ -196,15 +189,15 @@ def test_progress_outline_and_name_changes_show_at_once(world: World, course: Co
 
 @needs_fast
 def test_learners_share_the_frame_but_see_only_their_own_name_and_progress(
-    world: World, course: Course
+    world: World, pd_course: Course
 ) -> None:
-    url = reverse("lms:course", args=[course.pk])
+    url = reverse("lms:course", args=[pd_course.pk])
     first, second = world.a.teacher, world.b.teacher
     first.full_name, second.full_name = "Lê Văn <Một>", "Trần Thị Hai"
     first.save(update_fields=["full_name"])
     second.save(update_fields=["full_name"])
     for teacher in (first, second):
-        services.enrol_self(teacher, course)
+        services.enrol_self(teacher, pd_course)
     services.record_view(first, Activity.objects.get(title="Bài 1.1"))
     body = _compare(url, _browser(first, url), served=True)
     assert "Lê Văn &lt;Một&gt;" in body
@@ -223,11 +216,11 @@ def test_learners_share_the_frame_but_see_only_their_own_name_and_progress(
 
 @needs_fast
 def test_changed_password_refuses_the_old_session_as_django_does(
-    world: World, course: Course
+    world: World, pd_course: Course
 ) -> None:
     teacher = world.a.teacher
-    services.enrol_self(teacher, course)
-    url = reverse("lms:course", args=[course.pk])
+    services.enrol_self(teacher, pd_course)
+    url = reverse("lms:course", args=[pd_course.pk])
     cookies = _browser(teacher, url)
     _compare(url, cookies, served=True)  # the page is in the cache
     # Django flushes a refused session: each path gets its own copy of the old one.
@@ -255,8 +248,8 @@ def _copy_session(cookies: dict[str, str]) -> dict[str, str]:
 
 
 @needs_fast
-def test_refusals_are_djangos(world: World, course: Course) -> None:
-    url = reverse("lms:course", args=[course.pk])
+def test_refusals_are_djangos(world: World, pd_course: Course) -> None:
+    url = reverse("lms:course", args=[pd_course.pk])
     # Not enrolled: 404 from Django on both paths.
     cookies = _browser(world.b.teacher, url)
     _compare(url, cookies, served=False)
@@ -266,7 +259,7 @@ def test_refusals_are_djangos(world: World, course: Course) -> None:
     _compare(url, anonymous, served=False)
     assert _fetch(url, anonymous, fast=True)[0][0] == 302
     # Signed in but no CSRF cookie yet: Django sets one, so Django answers.
-    services.enrol_self(world.b.teacher, course)
+    services.enrol_self(world.b.teacher, pd_course)
     without = {k: v for k, v in cookies.items() if k != settings.CSRF_COOKIE_NAME}
     before = _layer().served
     status, headers, _body = _fetch(url, without, fast=True)[0]
@@ -275,32 +268,32 @@ def test_refusals_are_djangos(world: World, course: Course) -> None:
     assert _layer().served == before
     # Unenrolled after the page was cached: Django's 404 again.
     _compare(url, cookies, served=True)
-    course.enrolments.filter(user=world.b.teacher).delete()
+    pd_course.enrolments.filter(user=world.b.teacher).delete()
     assert _fetch(url, cookies, fast=True)[0][0] == 404
 
 
 @needs_fast
-def test_managers_and_staff(world: World, course: Course) -> None:
-    url = reverse("lms:course", args=[course.pk])
+def test_managers_and_staff(world: World, pd_course: Course) -> None:
+    url = reverse("lms:course", args=[pd_course.pk])
     # The course's author manages it: Django's page with the editor link, never the fast path.
-    services.enrol_self(world.department_admin, course)
+    services.enrol_self(world.department_admin, pd_course)
     body = _compare(url, _browser(world.department_admin, url), served=False)
     assert "Soạn khoá học" in body
     # A staff learner sees the CMS link in the menu, as Django shows it.
     teacher = world.a.teacher
     teacher.is_staff = True
     teacher.save(update_fields=["is_staff"])
-    services.enrol_self(teacher, course)
+    services.enrol_self(teacher, pd_course)
     body = _compare(url, _browser(teacher, url), served=True)
     assert "/cms/" in body
     assert "Soạn khoá học" not in body
 
 
 @needs_fast
-def test_language_follows_the_switch(world: World, course: Course) -> None:
+def test_language_follows_the_switch(world: World, pd_course: Course) -> None:
     teacher = world.a.teacher
-    services.enrol_self(teacher, course)
-    url = reverse("lms:course", args=[course.pk])
+    services.enrol_self(teacher, pd_course)
+    url = reverse("lms:course", args=[pd_course.pk])
     english = _browser(teacher, url, language="en")
     body = _compare(url, english, served=True)
     assert '<html lang="en">' in body
@@ -312,26 +305,26 @@ def test_language_follows_the_switch(world: World, course: Course) -> None:
 
 @needs_fast
 def test_switched_off_everything_goes_to_django(
-    world: World, course: Course, settings: Any
+    world: World, pd_course: Course, settings: Any
 ) -> None:
     teacher = world.a.teacher
-    services.enrol_self(teacher, course)
-    url = reverse("lms:course", args=[course.pk])
+    services.enrol_self(teacher, pd_course)
+    url = reverse("lms:course", args=[pd_course.pk])
     cookies = _browser(teacher, url)
     before = _layer().served
     _fetch(url, cookies, fast=False, times=2)
     assert _layer().served == before
 
 
-def test_without_postgresql_and_redis_the_page_is_djangos(world: World, course: Course) -> None:
+def test_without_postgresql_and_redis_the_page_is_djangos(world: World, pd_course: Course) -> None:
     """On SQLite + local memory (or any other setup the fast path does not know) the ASGI
     application gives Django's page unchanged, for learners and refusals alike."""
     if FAST:
         pytest.skip("runs where the fast path is off")
     assert not fastpage.enabled()
     teacher = world.a.teacher
-    services.enrol_self(teacher, course)
-    url = reverse("lms:course", args=[course.pk])
+    services.enrol_self(teacher, pd_course)
+    url = reverse("lms:course", args=[pd_course.pk])
     cookies = _browser(teacher, url)
     before = _layer().served
     (page,) = _fetch(url, cookies, fast=True)

@@ -8,25 +8,12 @@ import threading
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-import pytest
 from django.test import override_settings
 from openpyxl import load_workbook
 
 from lms import dashboards, services
 from lms.models import Activity, Course, Statement
 from tests.conftest import World
-
-
-@pytest.fixture
-def course(world: World) -> Course:
-    klass = world.a.school_class
-    return services.create_course(
-        world.a.teacher,
-        kind=Course.Kind.CLASS,
-        title="Toán 10A1",
-        school_class=klass,
-        subject=klass.teaching_assignments.get().subject,
-    )
 
 
 def _statement(username: str, **extra: object) -> dict[str, object]:
@@ -122,8 +109,17 @@ def test_dashboards_and_exports(world: World, course: Course, login) -> None:
     assert "<polyline" in page.content.decode()
     csv_body = teacher.get(f"/lms/courses/{course.pk}/progress.csv").content.decode("utf-8-sig")
     assert csv_body.splitlines()[1] == f"{world.a.student.full_name},2,100,10,7.5"
-    xlsx = teacher.get(f"/lms/courses/{course.pk}/progress.xlsx").content
-    sheet = load_workbook(io.BytesIO(xlsx)).active
+    csv_response = teacher.get(f"/lms/courses/{course.pk}/progress.csv")
+    assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
+    assert csv_response["Content-Disposition"] == f'attachment; filename="tien-do-{course.pk}.csv"'
+    xlsx_response = teacher.get(f"/lms/courses/{course.pk}/progress.xlsx")
+    assert xlsx_response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    assert xlsx_response["Content-Disposition"] == (
+        f'attachment; filename="tien-do-{course.pk}.xlsx"'
+    )
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
     assert [c.value for c in sheet[3]] == [world.a.student.full_name, 2, 100, 10, 7.5]
     assert login(world.a.student).get(f"/lms/courses/{course.pk}/progress.csv").status_code == 404
     assert login(world.b.teacher).get(f"/lms/courses/{course.pk}/dashboard/").status_code == 404

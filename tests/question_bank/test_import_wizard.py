@@ -152,7 +152,14 @@ def test_another_persons_job_is_404(bank, login, world):
 def test_templates_download_and_import_cleanly(bank, login, kind):
     response = login(bank.author).get(f"/question-bank/import/template.{kind}")
     assert response.status_code == 200
-    assert "attachment" in response["Content-Disposition"]
+    assert response["Content-Disposition"] == f'attachment; filename="mau-cau-hoi.{kind}"'
+    assert (
+        response["Content-Type"]
+        == {
+            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "csv": "text/csv; charset=utf-8",
+        }[kind]
+    )
     result = parse_bytes(response.content, f"mau.{kind}")
     assert not result.problems
     assert [i.content.type.value for i in result.items] == [

@@ -65,7 +65,40 @@ def test_options_and_solution_are_searched(items):
 
 
 def test_prefix_of_the_last_word_for_search_as_you_type(items):
-    assert ids(search_items(Item.objects.all(), "nghiem ke")) == {items["quadratic12"].pk}
+    typing = search_items(Item.objects.all(), "nghiem ke", prefix=True)
+    assert ids(typing) == {items["quadratic12"].pk}
+    # only the last word is a prefix
+    assert ids(search_items(Item.objects.all(), "nghie kep", prefix=True)) == set()
+
+
+def test_a_finished_query_matches_whole_words_only(items, bank):
+    wave = services.create_item(
+        bank.author, single_choice("Sóng cơ truyền trên dây"), subject=bank.physics
+    )
+    assert ids(search_items(Item.objects.all(), "nghiem ke")) == set()
+    assert ids(search_items(Item.objects.all(), "nghiem kep")) == {items["quadratic12"].pk}
+    # "truy" is not a word of the item, only the beginning of "truyen" (truyền)
+    assert ids(search_items(Item.objects.all(), "truy")) == set()
+    assert ids(search_items(Item.objects.all(), "song truy", prefix=True)) == {wave.pk}
+    # inside a word is never a match, typing or not
+    assert ids(search_items(Item.objects.all(), "ong co", prefix=True)) == set()
+    assert ids(search_items(Item.objects.all(), "song co")) == {wave.pk}
+
+
+def test_as_you_type_requests_ask_for_the_prefix(items, bank, login):
+    client = login(bank.author)
+    api = "/api/v1/question-bank/items"
+    assert client.get(api, {"q": "nghiem ke"}).json()["total"] == 0
+    assert client.get(api, {"q": "nghiem ke", "prefix": "true"}).json()["total"] == 1
+    page = client.get("/question-bank/", {"q": "nghiem ke"}, headers={"HX-Request": "true"})
+    assert "nghiệm kép" not in page.content.decode()
+    typing = client.get(
+        "/question-bank/", {"q": "nghiem ke", "prefix": "1"}, headers={"HX-Request": "true"}
+    )
+    assert "nghiệm kép" in typing.content.decode()
+    # the search box sends prefix=1 while typing; the form's own submit does not
+    browse = client.get("/question-bank/").content.decode()
+    assert 'hx-vals=\'{"prefix": "1"}\'' in browse
 
 
 def test_filters_and_facet_counts(items, bank):
