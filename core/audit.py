@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import uuid
 from typing import Any
 
@@ -104,12 +105,30 @@ def event(
     return row
 
 
-def insert_sql(row: AuditEvent) -> tuple[str, list[Any]]:
-    """An INSERT of `row` with its parameters, for a raw (async) PostgreSQL connection."""
-    connection = connections["default"]
+def insert_sql(row: AuditEvent, *, after: str = "") -> tuple[str, list[Any]]:
+    """An INSERT of `row` with its parameters, for a raw (async) PostgreSQL connection.
+
+    With `after`, the name of a common table expression of the same statement, the row is
+    inserted once for each of its rows: `WITH changed AS (UPDATE … RETURNING id) INSERT …`
+    writes the change and its audit row in one statement, and no audit row when nothing
+    changed."""
+    connection = _ops_connection()
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    marks = ", ".join(["%s"] * len(fields))
     params = [f.get_db_prep_save(getattr(row, f.attname), connection) for f in fields]
-    return f"INSERT INTO {table} ({columns}) VALUES ({marks})", params  # noqa: S608
+    if not after:
+        marks = ", ".join(["%s"] * len(fields))
+        return f"INSERT INTO {table} ({columns}) VALUES ({marks})", params  # noqa: S608
+    # In a SELECT list a parameter's type is not taken from the column it goes into: cast.
+    typed = ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
+    source = connection.ops.quote_name(after)
+    return f"INSERT INTO {table} ({columns}) SELECT {typed} FROM {source}", params  # noqa: S608
+
+
+@functools.cache
+def _ops_connection() -> Any:
+    """A connection object for quoting and preparing values only (it never connects). On the
+    event loop each request runs in a fresh context, where `connections["default"]` would
+    build a new one every time."""
+    return connections.create_connection("default")

@@ -290,23 +290,25 @@ class FastExams:
                     await self._submit(conn, attempt_id, None, "server", now, context, after)
             else:
                 changes = services.start_changes(plan, now)
-                # Pipeline mode: BEGIN and the UPDATE together, then the audit row and COMMIT.
-                async with conn.pipeline(), conn.transaction():
-                    cursor = await conn.execute(
-                        sql.start, [*changes.values(), attempt_id, Attempt.State.READY.value]
-                    )
-                    # Fetching waits for the UPDATE (in pipeline mode rowcount is not known
-                    # yet); no row: a concurrent start won.
-                    if await cursor.fetchone() is not None:
-                        attempt = services.attempt_from_row(attempt_id, row, **changes)
-                        await self._audit(
-                            conn,
-                            "exams.attempt.start",
-                            attempt,
-                            services.start_audit_after(plan, ip),
-                            now,
-                            context,
-                        )
+                started = services.attempt_from_row(attempt_id, row, **changes)
+                # One statement, so one round trip and its own transaction: the UPDATE, and the
+                # audit row only if the UPDATE changed the attempt (else a concurrent start won).
+                logged, params = audit.insert_sql(
+                    self._audit_row(
+                        "exams.attempt.start",
+                        started,
+                        services.start_audit_after(plan, ip),
+                        now,
+                        context,
+                    ),
+                    after="started",
+                )
+                cursor = await conn.execute(
+                    f"WITH started AS ({sql.start}) {logged}",
+                    [*changes.values(), attempt_id, Attempt.State.READY.value, *params],
+                )
+                if cursor.rowcount == 1:
+                    attempt = started
                 if attempt is not None:
                     room, exam = row["room_id"], row["exam_id"]
                     after.append(lambda: live.apush_room(room, exam, event="start"))
@@ -385,8 +387,14 @@ class FastExams:
         now: Any,
         context: _Context,
     ) -> None:
+        await conn.execute(*audit.insert_sql(self._audit_row(action, attempt, after, now, context)))
+
+    @staticmethod
+    def _audit_row(
+        action: str, attempt: Attempt, after: dict[str, Any], now: Any, context: _Context
+    ) -> Any:
         """The row core.audit.record writes for `attempt` with the candidate as actor."""
-        row = audit.event(
+        return audit.event(
             action,
             attempt,
             actor=attempt.candidate.user,
@@ -395,7 +403,6 @@ class FastExams:
             request_id=context.request_id,
             at=now,
         )
-        await conn.execute(*audit.insert_sql(row))
 
     # --- pool -----------------------------------------------------------------------------
 
