@@ -6,22 +6,21 @@ from __future__ import annotations
 import asyncio
 import functools
 import weakref
-from importlib import import_module
 from typing import Any
 
 from django.db import connections
 
 
-def default_is_postgresql() -> bool:
-    """Whether Django's default database is PostgreSQL, without `connections["default"]`: on
-    the event loop every request runs in a context of its own, where that lookup builds a new
-    connection object each time."""
-    return _vendor(connections.settings["default"]["ENGINE"]) == "postgresql"
-
-
 @functools.cache
-def _vendor(engine: str) -> str:
-    return str(import_module(f"{engine}.base").DatabaseWrapper.vendor)
+def ops_connection() -> Any:
+    """A connection object of the default database for its vendor, quoting and value
+    preparation only (it never connects). On the event loop each request runs in a context of
+    its own, where `connections["default"]` would build a new one every time."""
+    return connections.create_connection("default")
+
+
+def default_is_postgresql() -> bool:
+    return bool(ops_connection().vendor == "postgresql")
 
 
 def conninfo() -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import functools
 import uuid
 from typing import Any
 
-from django.db import connections, models
+from django.db import models
 
 from . import context
+from .asyncdb import ops_connection
 from .models import AuditEvent
 
 
@@ -112,7 +112,7 @@ def insert_sql(row: AuditEvent, *, after: str = "") -> tuple[str, list[Any]]:
     inserted once for each of its rows: `WITH changed AS (UPDATE … RETURNING id) INSERT …`
     writes the change and its audit row in one statement, and no audit row when nothing
     changed."""
-    connection = _ops_connection()
+    connection = ops_connection()
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
@@ -124,11 +124,3 @@ def insert_sql(row: AuditEvent, *, after: str = "") -> tuple[str, list[Any]]:
     typed = ", ".join(f"%s::{f.db_type(connection)}" for f in fields)
     source = connection.ops.quote_name(after)
     return f"INSERT INTO {table} ({columns}) SELECT {typed} FROM {source}", params  # noqa: S608
-
-
-@functools.cache
-def _ops_connection() -> Any:
-    """A connection object for quoting and preparing values only (it never connects). On the
-    event loop each request runs in a fresh context, where `connections["default"]` would
-    build a new one every time."""
-    return connections.create_connection("default")

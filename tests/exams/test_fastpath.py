@@ -9,7 +9,6 @@ psycopg's async pool and is off on SQLite (the CI's PostgreSQL leg runs these).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -17,13 +16,13 @@ from typing import Any
 import httpx
 import pytest
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from exams import fastpath, services
 from exams.models import Answer, Attempt
 from exams.seeding import SeededExam, seed_exam
 from tests import aio
+from tests.exams.twopaths import API, through_asgi, through_django
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -31,7 +30,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="the fast path runs on PostgreSQL only"
     ),
 ]
-API = "/api/v1/exams/attempts"
 Step = tuple[str, Any, dict[str, str]]  # (method, JSON body or raw bytes, extra headers)
 
 
@@ -52,38 +50,11 @@ def _start(seeded: SeededExam, index: int) -> tuple[int, str]:
 
 
 def _django(attempt: int, token: str, steps: list[Step]) -> list[tuple[int, Any]]:
-    client, out = Client(), []
-    for method, body, headers in steps:
-        extra = {"HTTP_X_EXAM_TOKEN": token, **headers}
-        data = body if isinstance(body, bytes) else json.dumps(body)
-        r = client.generic(
-            method, f"{API}/{attempt}/answers", data, content_type="application/json", **extra
-        )
-        out.append((r.status_code, r.json()))
-    return out
+    return through_django(attempt, token, [(m, "answers", b, h) for m, b, h in steps])
 
 
 def _asgi(attempt: int, token: str, steps: list[Step]) -> list[tuple[int, Any]]:
-    from config.asgi import application
-
-    async def go() -> list[tuple[int, Any]]:
-        out = []
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-            for method, body, headers in steps:
-                names = {k.removeprefix("HTTP_").replace("_", "-"): v for k, v in headers.items()}
-                content = body if isinstance(body, bytes) else json.dumps(body)
-                r = await client.request(
-                    method,
-                    f"{API}/{attempt}/answers",
-                    content=content,
-                    headers={"X-Exam-Token": token, "content-type": "application/json", **names},
-                )
-                out.append((r.status_code, r.json()))
-        await _fast_layer(application).aclose()
-        return out
-
-    return aio.run(go())
+    return through_asgi(attempt, token, [(m, "answers", b, h) for m, b, h in steps])
 
 
 def _no_digits(body: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +17,6 @@ import httpx
 import pytest
 from channels.layers import get_channel_layer
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 
 from core.models import AuditEvent
@@ -27,6 +25,7 @@ from exams.live import room_group
 from exams.models import Answer, Attempt, Candidate, Room, Session
 from exams.seeding import SeededCandidate, SeededExam, seed_exam
 from tests import aio
+from tests.exams.twopaths import API, Step, through_asgi, through_django
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -34,52 +33,13 @@ pytestmark = [
         connection.vendor != "postgresql", reason="the fast path runs on PostgreSQL only"
     ),
 ]
-API = "/api/v1/exams/attempts"
 # (method, route, JSON body or raw bytes or None, extra headers as META names)
-Step = tuple[str, str, Any, dict[str, str]]
 
 
 @pytest.fixture
 def exam(settings: Any) -> SeededExam:
     settings.EXAMS_FAST_ANSWERS = True
     return seed_exam(candidates=4, room_size=4, questions=5, versions=1, code="FD", sign_in=True)
-
-
-def _django(attempt: int, token: str, steps: list[Step]) -> list[tuple[int, Any]]:
-    client, out = Client(), []
-    for method, route, body, headers in steps:
-        extra = {"HTTP_X_EXAM_TOKEN": token, **headers}
-        data = body if isinstance(body, bytes) else ("" if body is None else json.dumps(body))
-        r = client.generic(
-            method, f"{API}/{attempt}/{route}", data, content_type="application/json", **extra
-        )
-        out.append((r.status_code, r.json()))
-    return out
-
-
-def _asgi(attempt: int, token: str, steps: list[Step]) -> list[tuple[int, Any]]:
-    from config.asgi import application
-
-    async def go() -> list[tuple[int, Any]]:
-        out = []
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-            for method, route, body, headers in steps:
-                names = {k.removeprefix("HTTP_").replace("_", "-"): v for k, v in headers.items()}
-                content = (
-                    body if isinstance(body, bytes) else ("" if body is None else json.dumps(body))
-                )
-                r = await client.request(
-                    method,
-                    f"{API}/{attempt}/{route}",
-                    content=content,
-                    headers={"X-Exam-Token": token, "content-type": "application/json", **names},
-                )
-                out.append((r.status_code, r.json()))
-        await application.application_mapping["http"].aclose()
-        return out
-
-    return aio.run(go())
 
 
 def _comparable(body: Any) -> Any:
@@ -143,7 +103,7 @@ def _both(
     prepare: Callable[[SeededCandidate], None] | None = None,
 ) -> tuple[list[tuple[int, Any]], dict[str, Any]]:
     results, stored = [], []
-    for index, run in ((0, _django), (1, _asgi)):
+    for index, run in ((0, through_django), (1, through_asgi)):
         c = exam.candidates[index]
         if prepare:
             prepare(c)
@@ -292,8 +252,8 @@ def test_tokens_and_unknown_attempts_are_refused_like_django(exam: SeededExam) -
         ("PUT", "answers", {"answers": [{"position": 1, "response": "A", "seq": 1}]}, {}),
     ]
     assert (
-        _django(999999, "x", missing)
-        == _asgi(999999, "x", missing)
+        through_django(999999, "x", missing)
+        == through_asgi(999999, "x", missing)
         == [(404, {"detail": "Không tìm thấy.", "code": "not_found"})] * 3
     )
 

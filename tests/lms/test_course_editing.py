@@ -230,20 +230,8 @@ def test_removing_graded_work_archives_and_keeps_grades(
     world: World, login, modules, semesters
 ) -> None:
     module = modules[0]
-    video = _content(world, module, "Video")
-    task = services.add_activity(
-        world.a.teacher,
-        module,
-        kind=K.ASSIGNMENT,
-        title="Bài tập về nhà số 1",
-        rule=R.GRADED,
-        grade_column="tx2",
-        grade_semester=semesters[0],
-    )
+    task, sub = _graded_assignment(world, module, semesters)
     student = world.a.student
-    services.record_view(student, video)
-    sub = services.submit_assignment(student, task, text="Bài làm")
-    services.grade_submission(world.a.teacher, sub, points=["8"])
     course = module.course
     assert progress.course_percent(student, course) == 100
     client = login(world.a.teacher)
@@ -320,9 +308,11 @@ def test_reorder_modules_by_htmx_and_api(world: World, login, course: Course, mo
     )
 
 
-def _archived_assignment(world: World, module: Module, semesters) -> tuple[Activity, Submission]:
-    """Video, graded assignment, reading; the student viewed the video and the assignment was
-    graded 8 (grade-book column tx2), then the teacher removed the assignment (archived)."""
+def _graded_assignment(
+    world: World, module: Module, semesters, *, reading: bool = False
+) -> tuple[Activity, Submission]:
+    """Video, graded assignment (and a reading); the student viewed the video and the
+    assignment was graded 8 (grade-book column tx2)."""
     video = _content(world, module, "Video")
     task = services.add_activity(
         world.a.teacher,
@@ -333,11 +323,19 @@ def _archived_assignment(world: World, module: Module, semesters) -> tuple[Activ
         grade_column="tx2",
         grade_semester=semesters[0],
     )
-    _content(world, module, "Bài đọc")
+    if reading:
+        _content(world, module, "Bài đọc")
     student = world.a.student
     services.record_view(student, video)
     sub = services.submit_assignment(student, task, text="Bài làm")
     services.grade_submission(world.a.teacher, sub, points=["8"])
+    return task, sub
+
+
+def _archived_assignment(world: World, module: Module, semesters) -> tuple[Activity, Submission]:
+    """_graded_assignment with a reading, then the teacher removed the assignment (archived)."""
+    task, sub = _graded_assignment(world, module, semesters, reading=True)
+    student = world.a.student
     assert progress.course_percent(student, module.course) == 67
     assert services.remove_activity(world.a.teacher, task) == "archived"
     assert progress.course_percent(student, module.course) == 50
