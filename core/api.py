@@ -1,6 +1,7 @@
 """The public surface of `core` for other apps. Other apps import only this module."""
 
 from . import asyncdb, audit, permissions, ratelimit
+from .batching import Batcher
 from .http import unreadable_json_message, xlsx_response
 from .middleware import client_ip
 from .models import (
@@ -38,6 +39,7 @@ from .vietnamese import fold, name_sort_key, strip_diacritics
 from .ziplimits import zip_problem
 
 __all__ = [
+    "Batcher",
     "Enrolment",
     "Gender",
     "Membership",

@@ -22,6 +22,7 @@ from django.core.cache import cache as default_cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from .batching import Batcher
 from .middleware import client_ip
 
 
@@ -83,16 +84,31 @@ def _async_redis() -> Any:
 
 
 async def ahit(key: str, requests: int, seconds: int) -> tuple[bool, int]:
-    """hit() for code on the event loop: the same counters, without blocking the loop."""
-    client = _async_redis()
-    if client is None:
+    """hit() for code on the event loop: the same counters, without blocking the loop. Calls
+    made while others are on their way to Redis go together in one pipeline (core.batching)."""
+    if _async_redis() is None:
         return hit(key, requests, seconds)
-    window = int(time.time()) // seconds
-    full = default_cache.make_key(f"ratelimit:{key}:{window}")
-    count = int(await client.incr(full))
-    if count == 1:
-        await client.expire(full, seconds + 1)
-    return count <= requests, seconds - int(time.time()) % seconds
+    return await _hits.run((key, requests, seconds))
+
+
+async def _hit_many(items: list[tuple[str, int, int]]) -> list[tuple[bool, int]]:
+    client = _async_redis()
+    now = int(time.time())
+    keys = [default_cache.make_key(f"ratelimit:{k}:{now // s}") for k, _r, s in items]
+    async with client.pipeline(transaction=False) as pipe:
+        for full in keys:
+            pipe.incr(full)
+        counts = [int(c) for c in await pipe.execute()]
+    opened = [(full, s) for full, c, (_k, _r, s) in zip(keys, counts, items, strict=True) if c == 1]
+    if opened:
+        async with client.pipeline(transaction=False) as pipe:
+            for full, seconds in opened:
+                pipe.expire(full, seconds + 1)
+            await pipe.execute()
+    return [(c <= r, s - now % s) for c, (_k, r, s) in zip(counts, items, strict=True)]
+
+
+_hits: Batcher[tuple[str, int, int], tuple[bool, int]] = Batcher(_hit_many)
 
 
 def matching(method: str, path: str) -> list[Limit]:

@@ -14,7 +14,7 @@ are parsed with the endpoints' own schemas, counted against the same rate limits
 same functions as the Django endpoints (exams.services: plan_answers/check_answers_allowed for a
 save, plan_start for a start, submit_needed/plan_submit for a submit, on the rows of the same
 querysets, whose compiled SQL runs here) and written with psycopg's async pool, each in one short
-transaction with its audit row. Responses are the endpoints' (exams.payloads.state_payload). After
+transaction with its audit row; saves that arrive together share one (core.batching). Responses are the endpoints' (exams.payloads.state_payload). After
 COMMIT, and only then, the proctor consoles are told through the channel layer and the grading
 task is queued (Celery's send runs in a thread, it blocks), as transaction.on_commit does there.
 
@@ -34,6 +34,7 @@ import re
 import types
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic
@@ -43,7 +44,7 @@ from django.http.request import split_domain_port, validate_host
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from core.api import asyncdb, audit, client_ip, ratelimit
+from core.api import Batcher, asyncdb, audit, client_ip, ratelimit
 
 from . import live, services
 from .endpoints import SEB_HEADER, TOKEN_HEADER, AnswersIn, StartIn
@@ -55,10 +56,11 @@ PATH = re.compile(r"^/api/v1/exams/attempts/(\d+)/(answers|start|submit)$")
 METHOD = {"answers": "PUT", "start": "POST", "submit": "POST"}
 _TOKEN = TOKEN_HEADER.removeprefix("HTTP_").lower().replace("_", "-").encode()
 _ATTEMPTS = Attempt._meta.db_table
-_SELECT = (
-    f"SELECT {', '.join(services.ATTEMPT_ROW_FIELDS)} FROM {_ATTEMPTS} "  # noqa: S608
-    "WHERE id = %s FOR NO KEY UPDATE"
+_SELECT_MANY = (
+    f"SELECT id, {', '.join(services.ATTEMPT_ROW_FIELDS)} FROM {_ATTEMPTS} "  # noqa: S608
+    "WHERE id = ANY(%s) ORDER BY id FOR NO KEY UPDATE"
 )
+_UPSERT_MANY = services.upsert_many_sql()
 Result = tuple[int, bytes, list[tuple[bytes, bytes]]]
 
 
@@ -122,6 +124,9 @@ class FastExams:
         self.pool_size = pool_size or settings.EXAMS_FAST_ANSWERS_POOL_SIZE
         self._pools = asyncdb.LoopPools("exams-fast", self.pool_size)
         self._sql: _Sql | None = None
+        self._saves: Batcher[_Save, list[services.Ack]] = Batcher(
+            self._write_batch, concurrency=settings.EXAMS_FAST_ANSWERS_BATCHES
+        )
 
     async def __call__(
         self,
@@ -223,31 +228,72 @@ class FastExams:
     async def _write(
         self, attempt_id: int, token: str, answers: list[dict[str, Any]]
     ) -> list[services.Ack]:
-        """Two round trips: BEGIN, the locking read and the upsert go out together (pipeline
-        mode); the rules are checked on the row read, and only then COMMIT (or ROLLBACK, which
-        undoes the upsert sent ahead). The lock is taken before the upsert runs, so a submission
-        cannot slip in between, and nothing is acknowledged before the COMMIT returned."""
-        now = timezone.now()
         latest = services.plan_answers(answers)
+        save = _Save(attempt_id, token, latest, timezone.now(), translation.get_language())
+        return await self._saves.run(save)
+
+    async def _write_batch(self, saves: list[_Save]) -> list[list[services.Ack] | Exception]:
+        """The saves that arrived together (core.batching), written in as few transactions as
+        possible. A transaction holds at most one save per attempt (a candidate's later save
+        goes in the next one, so each is checked on the row as the earlier one left it); when a
+        save is refused, its transaction is rolled back, the refusal is its answer, and the
+        others are written again without it."""
+        results: dict[int, list[services.Ack] | Exception] = {}
+        waiting = list(range(len(saves)))
+        while waiting:
+            together: list[int] = []
+            later: list[int] = []
+            seen: set[int] = set()
+            for index in waiting:
+                attempt_id = saves[index].attempt_id
+                (later if attempt_id in seen else together).append(index)
+                seen.add(attempt_id)
+            refused = await self._write_together([saves[i] for i in together])
+            results.update({together[n]: error for n, error in refused.items()})
+            if refused:
+                later += [i for n, i in enumerate(together) if n not in refused]
+            else:
+                results.update({i: saves[i].acks for i in together})
+            waiting = sorted(later)
+        return [results[i] for i in range(len(saves))]
+
+    async def _write_together(self, saves: list[_Save]) -> dict[int, Exception]:
+        """One transaction, two round trips: BEGIN, the locking read of the attempt rows (in id
+        order, so two transactions never wait on each other in a cycle) and the upsert go out
+        together (pipeline mode); every save is checked on its row read, and only then COMMIT,
+        or ROLLBACK (which undoes the upsert sent ahead) when any is refused. The locks are
+        taken before the upsert runs, so a submission cannot slip in between, and nothing is
+        acknowledged before the COMMIT returned. Returns the refusals by index in `saves`."""
+        refused: dict[int, Exception] = {}
+        writes = [(s.attempt_id, s.latest, s.now) for s in saves if s.latest]
         pool = await self._pool()
-        async with pool.connection() as conn, conn.pipeline(), conn.transaction():
-            read = await conn.execute(_SELECT, [attempt_id])
-            upsert = None
-            if latest:
-                upsert = await conn.execute(
-                    services.upsert_sql(len(latest), "postgresql"),
-                    services.upsert_params(attempt_id, latest, now),
-                )
-            values = await read.fetchone()
-            if values is None:
-                raise services.ExamError("not_found", _("Không tìm thấy."), 404)
-            row = dict(zip(services.ATTEMPT_ROW_FIELDS, values, strict=True))
-            # Raising inside the block rolls back (the upsert too) and releases the lock.
-            services.check_answers_allowed(row, token, latest, now)
-            if upsert is None:
-                return []
-            stored = {int(p) for p, _s in await upsert.fetchall()}
-        return services.acks_for(latest, stored)
+        async with pool.connection() as conn:
+            try:
+                async with conn.pipeline(), conn.transaction():
+                    read = await conn.execute(_SELECT_MANY, [sorted({s.attempt_id for s in saves})])
+                    upsert = None
+                    if writes:
+                        upsert = await conn.execute(
+                            _UPSERT_MANY, services.upsert_many_params(writes)
+                        )
+                    rows = {
+                        values[0]: dict(zip(services.ATTEMPT_ROW_FIELDS, values[1:], strict=True))
+                        for values in await read.fetchall()
+                    }
+                    for index, save in enumerate(saves):
+                        error = _refusal(save, rows.get(save.attempt_id))
+                        if error is not None:
+                            refused[index] = error
+                    if refused:
+                        raise _RollBack
+                    stored: dict[int, set[int]] = {}
+                    for attempt_id, position in await upsert.fetchall() if upsert else []:
+                        stored.setdefault(attempt_id, set()).add(int(position))
+            except _RollBack:
+                return refused
+        for save in saves:
+            save.acks = services.acks_for(save.latest, stored.get(save.attempt_id, set()))
+        return refused
 
     # --- start ----------------------------------------------------------------------------
 
@@ -375,7 +421,7 @@ class FastExams:
             )
         room, exam = row["room_id"], row["exam_id"]
         after.append(lambda: live.apush_room(room, exam, event="submit"))
-        after.append(lambda: _grade(attempt_id))
+        after.append(lambda: _grades.run(attempt_id))
         return attempt
 
     async def _audit(
@@ -417,6 +463,32 @@ class FastExams:
     async def aclose(self) -> None:
         """Close this loop's pool (tests; a worker's pool goes with its process)."""
         await self._pools.aclose()
+
+
+@dataclass
+class _Save:
+    attempt_id: int
+    token: str
+    latest: dict[int, dict[str, Any]]
+    now: Any
+    language: str
+    acks: list[services.Ack] = field(default_factory=list)
+
+
+def _refusal(save: _Save, row: dict[str, Any] | None) -> services.ExamError | None:
+    """Why `save` may not be written on `row` (its attempt read under lock), in its language."""
+    with translation.override(save.language):
+        try:
+            if row is None:
+                raise services.ExamError("not_found", _("Không tìm thấy."), 404)
+            services.check_answers_allowed(row, save.token, save.latest, save.now)
+        except services.ExamError as error:
+            return error
+    return None
+
+
+class _RollBack(Exception):
+    """Leaves a batch's transaction, rolled back, when one of its saves is refused."""
 
 
 class _Refusal(Exception):
@@ -465,11 +537,18 @@ async def _run_after(jobs: list[Callable[[], Awaitable[None]]]) -> None:
             logger.exception("exam side effect after commit failed")
 
 
-async def _grade(attempt_id: int) -> None:
-    from .tasks import grade_attempt
+async def _send_grades(attempt_ids: list[int]) -> list[None]:
+    from .tasks import grade_attempts
 
     # Sending to the broker blocks (a socket to Redis): a thread, not the event loop.
-    await asyncio.get_running_loop().run_in_executor(None, grade_attempt.delay, attempt_id)
+    await asyncio.get_running_loop().run_in_executor(None, grade_attempts.delay, attempt_ids)
+    return [None] * len(attempt_ids)
+
+
+# A submission's grading waits up to 0.1 s for others to go in the same message: in a submit
+# burst one send to the broker per submission took ~15 % of a worker, and a send finished long
+# before the next submission came, so without the wait nothing went together.
+_grades: Batcher[int, None] = Batcher(_send_grades, linger=0.1)
 
 
 async def _body(receive: Any, limit: int | None) -> bytes | None:

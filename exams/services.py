@@ -605,6 +605,36 @@ def upsert_sql(count: int, vendor: str | None = None) -> str:
     )
 
 
+def upsert_many_sql() -> str:
+    """upsert_sql for several attempts at once, PostgreSQL only (the fast path's batches): the
+    rows as five arrays, so the text is the same whatever their number and the statement stays
+    prepared. No (attempt, position) may come twice."""
+    table = Answer._meta.db_table
+    return (
+        f"INSERT INTO {table} (attempt_id, position, response, seq, saved) "  # noqa: S608
+        "SELECT a, p, CAST(r AS jsonb), q, s FROM unnest("
+        "%s::bigint[], %s::integer[], %s::text[], %s::integer[], %s::timestamptz[]"
+        ") AS u(a, p, r, q, s) "
+        "ON CONFLICT (attempt_id, position) DO UPDATE SET response = excluded.response, "
+        f"seq = excluded.seq, saved = excluded.saved WHERE {table}.seq < excluded.seq "
+        "RETURNING attempt_id, position"
+    )
+
+
+def upsert_many_params(batch: list[tuple[int, dict[int, dict[str, Any]], Any]]) -> list[Any]:
+    """The five arrays of upsert_many_sql for (attempt id, plan_answers(...), stamp) triples."""
+    columns: list[list[Any]] = [[], [], [], [], []]
+    for attempt_id, latest, stamp in batch:
+        for e in latest.values():
+            for column, value in zip(
+                columns,
+                (attempt_id, e["position"], json.dumps(e["response"]), e["seq"], stamp),
+                strict=True,
+            ):
+                column.append(value)
+    return columns
+
+
 def plan_answers(answers: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
     """The newest change per position (by seq); refuses positions and seqs below 1."""
     latest: dict[int, dict[str, Any]] = {}

@@ -243,6 +243,10 @@ ASGI_DJANGO_CONCURRENCY = int(os.environ.get("ASGI_DJANGO_CONCURRENCY", "0"))
 # (exams/fastpath.py), with a pool of their own per web worker process.
 EXAMS_FAST_ANSWERS = env_bool("EXAMS_FAST_ANSWERS", True)
 EXAMS_FAST_ANSWERS_POOL_SIZE = int(os.environ.get("EXAMS_FAST_ANSWERS_POOL_SIZE", "8"))
+# Save transactions under way at once per worker; saves arriving meanwhile go together in the
+# next one (exams/fastpath.py, core/batching.py). One gave the largest batches and the most
+# saves/s in bench/cbt (2,670/s against 1,670/s with two).
+EXAMS_FAST_ANSWERS_BATCHES = int(os.environ.get("EXAMS_FAST_ANSWERS_BATCHES", "1"))
 # The course page of signed-in, enrolled learners served from the event loop on PostgreSQL with
 # the Redis cache and cache-backed sessions (lms/fastpage.py); any doubt goes to Django.
 LMS_FAST_COURSE_PAGE = env_bool("LMS_FAST_COURSE_PAGE", True)

@@ -8,6 +8,7 @@ psycopg's async pool and is off on SQLite (the CI's PostgreSQL leg runs these).
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -210,3 +211,65 @@ def test_other_requests_still_reach_django(exam: SeededExam) -> None:
         return r.status_code
 
     assert aio.run(go()) == 200
+
+
+def test_saves_arriving_together_are_written_together_each_with_its_own_answer(
+    exam: SeededExam,
+) -> None:
+    """Concurrent saves share transactions (core.batching); a refused one is answered alone, in
+    its own language, and the others are still written; a candidate's two saves both count."""
+    from config.asgi import application
+
+    started = [_start(exam, i) for i in range(4)]
+    (a0, t0), (a1, _t1), (a2, t2), (a3, t3) = started
+    layer = _fast_layer(application)
+    sizes: list[int] = []
+    write_together = layer._write_together
+
+    async def counted(saves: list[Any]) -> dict[int, Exception]:
+        sizes.append(len(saves))
+        return await write_together(saves)
+
+    requests = [
+        (a0, t0, _one(1, 1), {}),
+        (a1, "x", _one(1, 1), {}),  # another device's token
+        (a2, t2, _one(1, 1), {}),
+        (a2, t2, {"answers": [{"position": 1, "response": "B", "seq": 2}]}, {}),
+        (a3, t3, _one(9, 1), {"cookie": "django_language=en"}),
+        (a0, t0, _one(9, 1), {}),
+        (a3, t3, _one(2, 1), {}),
+    ]
+
+    async def go() -> list[tuple[int, Any]]:
+        transport = httpx.ASGITransport(app=application)
+        layer._write_together = counted
+        try:
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+                responses = await asyncio.gather(
+                    *(
+                        c.put(
+                            f"{API}/{attempt}/answers",
+                            json=body,
+                            headers={"X-Exam-Token": token, **headers},
+                        )
+                        for attempt, token, body, headers in requests
+                    )
+                )
+        finally:
+            del layer._write_together
+            await layer.aclose()
+        return [(r.status_code, r.json()) for r in responses]
+
+    results = aio.run(go())
+    assert [s for s, _b in results] == [200, 409, 200, 200, 422, 422, 200]
+    assert results[0][1] == {"acks": [{"position": 1, "seq": 1, "saved": True}]}
+    assert results[1][1]["code"] == "taken_over"
+    assert results[3][1] == {"acks": [{"position": 1, "seq": 2, "saved": True}]}
+    assert results[4][1]["detail"] == "Question 9 is not in this test."
+    assert results[5][1]["detail"] == "Câu 9 không có trong bài."
+    assert max(sizes) > 1  # some went together
+    stored = {
+        a: sorted(Answer.objects.filter(attempt_id=a).values_list("position", "seq", "response"))
+        for a, _t in started
+    }
+    assert stored == {a0: [(1, 1, "A")], a1: [], a2: [(1, 2, "B")], a3: [(2, 1, "A")]}

@@ -15,12 +15,13 @@ from typing import Any
 
 import httpx
 import pytest
+from celery.exceptions import Retry
 from channels.layers import get_channel_layer
 from django.db import connection
 from django.utils import timezone
 
 from core.models import AuditEvent
-from exams import services
+from exams import fastpath, services
 from exams.live import room_group
 from exams.models import Answer, Attempt, Candidate, Room, Session
 from exams.seeding import SeededCandidate, SeededExam, seed_exam
@@ -426,3 +427,69 @@ def test_a_start_that_loses_the_race_writes_nothing(
     assert not AuditEvent.objects.filter(
         object_id=str(c.attempt), action="exams.attempt.start"
     ).exists()
+
+
+def test_submissions_arriving_together_are_graded_from_few_messages(exam: SeededExam) -> None:
+    """The grading of a submit burst is queued in few broker messages (exams.tasks.grade_attempts),
+    and every submitted attempt is graded."""
+    from config.asgi import application
+
+    attempts = []
+    for c in exam.candidates:
+        services.start_attempt(c.attempt, c.token, access_code=c.access_code)
+        services.save_answers(c.attempt, c.token, [{"position": 1, "response": "A", "seq": 1}])
+        attempts.append((c.attempt, c.token))
+    messages: list[list[int]] = []
+    send = fastpath._grades.handle
+
+    async def counted(ids: list[int]) -> Any:
+        messages.append(list(ids))
+        return await send(ids)
+
+    async def go() -> list[int]:
+        fastpath._grades.handle = counted
+        try:
+            transport = httpx.ASGITransport(app=application)
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
+                responses = await asyncio.gather(
+                    *(c.post(f"{API}/{a}/submit", headers={"X-Exam-Token": t}) for a, t in attempts)
+                )
+        finally:
+            fastpath._grades.handle = send
+            await application.application_mapping["http"].aclose()
+        return [r.status_code for r in responses]
+
+    assert aio.run(go()) == [200] * len(attempts)
+    assert sorted(i for m in messages for i in m) == sorted(a for a, _t in attempts)
+    assert len(messages) < len(attempts)
+    assert not Attempt.objects.filter(pk__in=[a for a, _t in attempts], score=None).exists()
+
+
+def test_grading_a_batch_retries_only_what_a_lost_connection_stopped(
+    exam: SeededExam, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import OperationalError
+
+    from exams import tasks
+
+    ids = []
+    for c in exam.candidates[:3]:
+        services.start_attempt(c.attempt, c.token, access_code=c.access_code)
+        services.submit_attempt(c.attempt, by="server")
+        ids.append(c.attempt)
+    Attempt.objects.filter(pk__in=ids).update(score=None)
+    real, broken = services.grade_attempt, ids[1]
+
+    def grade(attempt_id: int) -> Any:
+        if attempt_id == broken:  # the database connection dropped during this one
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(attempt_id)
+
+    monkeypatch.setattr(services, "grade_attempt", grade)
+    with pytest.raises(Retry) as retry:  # eager tasks propagate (test settings)
+        tasks.grade_attempts.apply(args=[ids])
+    assert retry.value.sig.args == ([broken],)
+    graded = dict(Attempt.objects.filter(pk__in=ids).values_list("pk", "score"))
+    assert graded[ids[0]] is not None
+    assert graded[ids[2]] is not None
+    assert graded[broken] is None
