@@ -14,9 +14,10 @@ are parsed with the endpoints' own schemas, counted against the same rate limits
 same functions as the Django endpoints (exams.services: plan_answers/check_answers_allowed for a
 save, plan_start for a start, submit_needed/plan_submit for a submit, on the rows of the same
 querysets, whose compiled SQL runs here) and written with psycopg's async pool, each in one short
-transaction with its audit row; saves that arrive together share one (core.batching). Responses are the endpoints' (exams.payloads.state_payload). After
-COMMIT, and only then, the proctor consoles are told through the channel layer and the grading
-task is queued (Celery's send runs in a thread, it blocks), as transaction.on_commit does there.
+transaction with its audit row; saves that arrive together share one (core.batching). Responses
+are the endpoints' (exams.payloads.state_payload). After COMMIT, and only then, the proctor
+consoles are told through the channel layer and the grading task is queued (Celery's send runs
+in a thread, it blocks), as transaction.on_commit does there.
 
 Only on PostgreSQL (the async driver is psycopg's) and only when EXAMS_FAST_ANSWERS is on; every
 other request, and everything on another database, goes to Django unchanged. docs/exams.md has
