@@ -404,7 +404,14 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--candidates", type=int, default=3000)
     p.add_argument("--connections", type=int, default=32, help="steady autosave concurrency")
     p.add_argument("--duration", type=float, default=30, help="steady phase seconds (and baseline)")
-    p.add_argument("--workers", type=int, default=4, help="gunicorn uvicorn workers")
+    # One per core, as docs/deploy.md says to run production; at least two, so the SIGKILL step
+    # kills several.
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=max(2, os.cpu_count() or 2),
+        help="gunicorn uvicorn workers (default: one per CPU core, at least 2)",
+    )
     p.add_argument("--burst-connections", type=int, default=1000, help="sockets for the bursts")
     p.add_argument("--burst-give-up", type=float, default=60, help="seconds before a burst fails")
     p.add_argument("--chaos-after", type=float, default=5, help="saving seconds before SIGKILL")
