@@ -13,11 +13,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.e2e.server import Server, manage
+from tests.e2e.server import PostgresDatabases, Server, manage
 
 pytestmark = pytest.mark.e2e
 
@@ -29,9 +31,31 @@ print(json.dumps([[a.position, a.response, a.seq] for a in rows]))
 """
 
 
-@pytest.fixture
-def exam(db_templates: Any) -> Any:
-    db = db_templates.copy("exam-network")
+@pytest.fixture(scope="module")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresDatabases]:
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"):
+        pytest.skip("the production stack needs PostgreSQL and Redis (the CI's PostgreSQL leg)")
+    databases = PostgresDatabases(url, os.environ["REDIS_URL"], tmp_path_factory.mktemp("e2e-pg"))
+    yield databases
+    databases.close()
+
+
+@pytest.fixture(
+    params=[
+        # the dev server (SQLite, every request through Django)
+        "django",
+        # production's stack (PostgreSQL, Redis, config.asgi under uvicorn): saves, the start
+        # and the submit go through exams.fastpath, saves in shared transactions
+        pytest.param("production", marks=pytest.mark.postgres_e2e),
+    ]
+)
+def exam(request: pytest.FixtureRequest, db_templates: Any) -> Any:
+    env: dict[str, str] = {}
+    if request.param == "django":
+        db = db_templates.copy("exam-network")
+    else:
+        db, env = request.getfixturevalue("postgres").copy("exam_network")
     out = manage(
         db,
         "seed_exam",
@@ -45,15 +69,16 @@ def exam(db_templates: Any) -> Any:
         "MANG1",
         "--csv",
         "-",
+        env=env,
     )
     row = next(csv.DictReader(io.StringIO(out)))
-    server = Server(db).start()
+    server = Server(db, env, asgi=request.param == "production").start()
     yield server, row
     server.stop()
 
 
 def stored(server: Server, attempt: int) -> dict[int, tuple[Any, int]]:
-    out = manage(server.db, "shell", "-c", READ_ANSWERS % attempt)
+    out = manage(server.db, "shell", "-c", READ_ANSWERS % attempt, env=server.env)
     return {p: (r, s) for p, r, s in json.loads(out.strip().splitlines()[-1])}
 
 
@@ -74,6 +99,11 @@ def wait_state(page: Any, position: int, wanted: str) -> None:
 
 def test_answers_made_offline_arrive_after_reconnecting(exam: Any, page: Any) -> None:
     server, row = exam
+    saves: list[Any] = []
+    page.on(
+        "response",
+        lambda r: saves.append(r) if r.request.method == "PUT" and "/answers" in r.url else None,
+    )
     page.goto(f"{server.url}/thi/")
     form = page.locator("[data-testid=exam-sign-in]")
     form.locator("input[name=exam]").fill(row["exam"])
@@ -123,3 +153,9 @@ def test_answers_made_offline_arrive_after_reconnecting(exam: Any, page: Any) ->
         assert page.locator(
             f'[data-question="{position}"] input[type=radio][value="{value}"]'
         ).is_checked()
+
+    # The saves were answered by the path under test: on the production stack by
+    # exams.fastpath, which (unlike Django's SecurityMiddleware) sets no Cross-Origin-Opener-Policy.
+    assert saves
+    by_django = ["cross-origin-opener-policy" in r.headers for r in saves]
+    assert by_django == [not server.asgi] * len(saves)
