@@ -592,8 +592,8 @@ class Ack:
     saved: bool  # False: the server already held this or a newer change
 
 
-def upsert_sql(count: int, vendor: str | None = None) -> str:
-    cast = "CAST(%s AS jsonb)" if (vendor or connection.vendor) == "postgresql" else "%s"
+def upsert_sql(count: int) -> str:
+    cast = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     values = ", ".join([f"(%s, %s, {cast}, %s, %s)"] * count)
     table = Answer._meta.db_table
     # Only placeholders and our own table name are interpolated; values go as parameters.
