@@ -2,6 +2,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from .models import User
+from .uploads import MIME
 
 
 def unreadable_json_message() -> str:
@@ -13,12 +14,9 @@ def unreadable_json_message() -> str:
     return _("Không đọc được dữ liệu gửi lên: nội dung không phải JSON hợp lệ.")
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:
     """An Excel file as a download; `filename` is ours (ASCII, no quotes), never the user's."""
-    response = HttpResponse(data, content_type=XLSX)
+    response = HttpResponse(data, content_type=MIME["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
